@@ -1,0 +1,73 @@
+# CQL Bot. `make run` starts everything; `make test` checks everything.
+# Both set up what they need first: the Python 3.10 venv, migrations, the model.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := PYTHONPATH=. $(VENV)/bin/rasa
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install migrate check model run lint typecheck unit rasa-validate rasa-test integration test lock clean
+
+help:
+	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
+	@echo "make test   lint, type check, unit tests, Rasa data validation and story tests, integration tests"
+	@echo "make check  validate ops/*.yml against domain.yml"
+
+$(VENV)/.installed: requirements.lock
+	@python=$$(scripts/find_python310.sh) && \
+	  { [ -x $(PY) ] || "$$python" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
+	$(PY) -m pip install --quiet --no-input -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) -m alembic upgrade head
+
+check: install
+	$(PY) -m bot.check
+
+model: install
+	scripts/train_if_changed.sh
+
+run: install migrate check model
+	$(PY) -m bot.stack
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy bot calendar_booking
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+rasa-validate: install
+	$(RASA) data validate
+
+rasa-test: model
+	$(RASA) test core --model models/cqlbot.tar.gz --stories tests/stories \
+	  --fail-on-prediction-errors --out var/rasa-test-results
+
+integration: migrate model
+	$(PY) -m pytest tests/integration
+
+test: lint typecheck check unit rasa-validate rasa-test integration
+	@echo "make test: all checks passed"
+
+# Re-resolve every dependency in one pip run into a fresh venv and pin the result.
+lock:
+	rm -rf /tmp/cqlbot-lock && "$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock
+	/tmp/cqlbot-lock/bin/pip install --quiet -r requirements.in
+	/tmp/cqlbot-lock/bin/pip freeze | sort -f > requirements.lock
+
+clean:
+	rm -rf var/rasa-test-results results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,2 @@
+"""Rasa custom actions of CQL Bot: read the tracker, call a service in
+``bot``, return events and responses. No SQL or HTTP here."""

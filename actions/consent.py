@@ -1,0 +1,42 @@
+"""Consent: nothing personal is kept until the visitor says yes."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import services, store_call, visit_context
+
+CONSENT_SLOT = "consent"
+#: Slots cleared when a visitor declines: everything they told us.
+PERSONAL_SLOTS_EXTRA = ("reasked_slots", "free_email_warned")
+
+
+class ActionRecordConsent(Action):
+    """The visitor agreed: start keeping this conversation."""
+
+    def name(self) -> str:
+        return "action_record_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        store = services().leads
+        await store_call(store.record_consent, tracker.sender_id, visit_context(tracker))
+        dispatcher.utter_message(response="utter_consent_thanks")
+        return [SlotSet(CONSENT_SLOT, True)]
+
+
+class ActionDeclineConsent(Action):
+    """The visitor said no: forget what they told us, keep answering questions."""
+
+    def name(self) -> str:
+        return "action_decline_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        svc = services()
+        await store_call(svc.leads.withdraw_consent, tracker.sender_id)
+        dispatcher.utter_message(response="utter_consent_declined")
+        cleared = [SlotSet(slot, None) for slot in (*svc.playbook.slots, *PERSONAL_SLOTS_EXTRA)]
+        return [SlotSet(CONSENT_SLOT, False), *cleared]

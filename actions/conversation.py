@@ -1,0 +1,77 @@
+"""Ending, pausing and explaining the qualifying conversation."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+
+from actions.runtime import services, store_call
+
+QUALIFIED_SLOT = "qualification_done"
+
+
+class ActionSubmitQualification(Action):
+    """Every question is answered: say what happens next."""
+
+    def name(self) -> str:
+        return "action_submit_qualification"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        await store_call(services().leads.end_conversation, tracker.sender_id, "completed")
+        dispatcher.utter_message(response="utter_qualification_done")
+        return [SlotSet(QUALIFIED_SLOT, True)]
+
+
+class ActionStopQualification(Action):
+    """The visitor wants to stop: keep what they said, leave the door open."""
+
+    def name(self) -> str:
+        return "action_stop_qualification"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        await store_call(services().leads.end_conversation, tracker.sender_id, "stopped")
+        dispatcher.utter_message(response="utter_stopped")
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ActionExplainQuestion(Action):
+    """Answers "why do you ask?" for the question on the table."""
+
+    def name(self) -> str:
+        return "action_explain_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        question = services().playbook.question(tracker.get_slot(REQUESTED_SLOT))
+        if question is None:
+            dispatcher.utter_message(response="utter_why_generic")
+        else:
+            dispatcher.utter_message(text=question.why)
+        return []
+
+
+class ActionHandleFallback(Action):
+    """Two-stage fallback: first ask to rephrase, then offer a person."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        already_asked = _last_bot_response_before_latest_message(tracker) == "utter_rephrase"
+        dispatcher.utter_message(response="utter_offer_human" if already_asked else "utter_rephrase")
+        return []
+
+
+def _last_bot_response_before_latest_message(tracker: Tracker) -> str | None:
+    seen_latest_user_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest_user_message:
+                return None
+            seen_latest_user_message = True
+        elif event.get("event") == "bot" and seen_latest_user_message:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None

@@ -1,0 +1,142 @@
+"""The qualification form: which question comes next, what an answer means,
+and when to re-ask.
+
+The questions and their order come from ``ops/questions.yml`` (the
+playbook), so this module has no per-question code: each question's parser
+decides how its answer is understood.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.runtime import latest_intent, services, store_call
+from bot.leads.store import AnswerRecord
+from bot.playbook import Parser, Question
+from bot.qualification.extract import find_answers
+from bot.qualification.understand import kept_as_typed, understand
+
+logger = logging.getLogger(__name__)
+
+REASKED_SLOT = "reasked_slots"
+FREE_EMAIL_WARNED_SLOT = "free_email_warned"
+
+
+def texts_to_scan(tracker: Tracker) -> List[str]:
+    """The visitor's words that may hold answers: before the form has asked
+    anything, everything said this session (the opening often answers several
+    questions); after that, the latest message only."""
+    if tracker.get_slot(REQUESTED_SLOT) is not None:
+        text = tracker.latest_message.get("text")
+        return [text] if isinstance(text, str) and not text.startswith("/") else []
+    texts = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        text = event.get("text") if event.get("event") == "user" else None
+        if isinstance(text, str) and not text.startswith("/"):
+            texts.append(text)
+    return list(reversed(texts))
+
+
+class ValidateQualificationForm(FormValidationAction):
+    """Extracts and validates every playbook question's answer."""
+
+    def name(self) -> str:
+        return "validate_qualification_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        return services().playbook.slots
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        missing = (slot for slot in services().playbook.slots if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        asked = next((e["value"] for e in events if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), None)
+        if asked:
+            await store_call(services().leads.record_asked, tracker.sender_id, asked)
+        return events
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Fills unanswered questions that the visitor's words clearly answer."""
+        found: Dict[str, str] = {}
+        for text in texts_to_scan(tracker):
+            found.update(find_answers(text))
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        return [
+            SlotSet(question.slot, found[question.parser.value])
+            for question in services().playbook.questions
+            if question.parser.value in found and question.slot != requested and tracker.get_slot(question.slot) is None
+        ]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        playbook = services().playbook
+        updates: Dict[str, Any] = {}
+        for slot, value in tracker.slots_to_validate().items():
+            question = playbook.question(slot)
+            if question is None:
+                continue
+            result = await self._validate(question, value, dispatcher, tracker)
+            updates.update(result)
+            tracker.slots.update(result)
+        return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    async def _validate(
+        self, question: Question, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
+        if value is None or isinstance(value, dict):
+            return {question.slot: value}  # already understood, or kept as typed
+        svc = services()
+        text = value if isinstance(value, str) else str(value)
+        requested = tracker.get_slot(REQUESTED_SLOT) == question.slot
+        non_english = latest_intent(tracker) == "non_english"
+        understood = understand(question.parser, text, svc.clock.now().date())
+        reasked = list(tracker.get_slot(REASKED_SLOT) or [])
+
+        if question.parser is Parser.EMAIL and understood is not None:
+            if understood["kind"] == "disposable":
+                understood = None
+            elif understood["kind"] == "free" and requested and not tracker.get_slot(FREE_EMAIL_WARNED_SLOT):
+                await self._record(tracker, question, text, None, parsed=False)
+                dispatcher.utter_message(response="utter_ask_work_email_instead")
+                return {question.slot: None, FREE_EMAIL_WARNED_SLOT: True, REASKED_SLOT: reasked + [question.slot]}
+
+        if understood is not None and not (non_english and question.parser is Parser.TEXT):
+            await self._record(tracker, question, text, understood, parsed=True)
+            return {question.slot: understood}
+        if not requested:
+            return {question.slot: None}  # a guess from another answer that did not hold
+        if question.slot in reasked:
+            kept = kept_as_typed(question.parser, text)
+            await self._record(tracker, question, text, kept, parsed=False)
+            return {question.slot: kept}
+        await self._record(tracker, question, text, None, parsed=False)
+        if non_english:
+            dispatcher.utter_message(response="utter_non_english")
+        else:
+            dispatcher.utter_message(text=question.hint)
+        return {question.slot: None, REASKED_SLOT: reasked + [question.slot]}
+
+    @staticmethod
+    async def _record(tracker: Tracker, question: Question, text: str, value: Any, parsed: bool) -> None:
+        record = AnswerRecord(
+            question=question.slot, parser=question.parser.value, raw_text=text, value=value, parsed=parsed
+        )
+        await store_call(services().leads.record_answer, tracker.sender_id, record)

@@ -1,0 +1,50 @@
+"""What every action shares: the services, and calling them off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, Dict
+
+from rasa_sdk import Tracker
+
+from bot.errors import StoreError
+from bot.leads.store import VisitContext
+from bot.services import Services, get_services
+
+logger = logging.getLogger(__name__)
+
+#: Question slots are any-typed; these slots carry the visit's context.
+TIMEZONE_SLOT = "visitor_timezone"
+PAGE_URL_SLOT = "page_url"
+UTM_SLOT = "utm"
+
+
+def services() -> Services:
+    return get_services()
+
+
+async def store_call(func: Callable[..., Any], *args: Any) -> Any | None:
+    """Runs a blocking lead-store call in a worker thread. A store failure is
+    logged and swallowed: the visitor's conversation goes on, and Rasa's
+    tracker still holds every answer."""
+    try:
+        return await asyncio.to_thread(func, *args)
+    except StoreError:
+        logger.exception("lead store call %s failed", getattr(func, "__name__", func))
+        return None
+
+
+def visit_context(tracker: Tracker) -> VisitContext:
+    """The page, UTM parameters and time zone the widget reported."""
+    utm = tracker.get_slot(UTM_SLOT)
+    return VisitContext(
+        page_url=tracker.get_slot(PAGE_URL_SLOT),
+        utm={str(k): str(v) for k, v in utm.items()} if isinstance(utm, dict) else {},
+        browser_timezone=tracker.get_slot(TIMEZONE_SLOT),
+    )
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    intent: Dict[str, Any] = tracker.latest_message.get("intent") or {}
+    return intent.get("name")

@@ -1,0 +1,125 @@
+"""Tables of the lead store: leads, their conversations, and every answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+if TYPE_CHECKING:  # a typed stand-in for the declarative base (SQLAlchemy 1.4 has no typed one)
+    from sqlalchemy.orm.decl_api import DeclarativeMeta
+
+    class Base(metaclass=DeclarativeMeta):
+        __abstract__ = True
+        metadata: MetaData
+
+        def __init__(self, **kwargs: Any) -> None: ...
+else:
+    Base = declarative_base(metadata=metadata)
+
+
+class UtcDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and hands them back aware, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Lead(Base):
+    """A person, known by their normalised email address."""
+
+    __tablename__ = "leads"
+
+    id = Column(Integer, primary_key=True)
+    email_normalised = Column(String(320), nullable=False, unique=True)
+    email = Column(String(320), nullable=False)
+    email_kind = Column(String(16), nullable=False)
+    full_name = Column(String(200))
+    company = Column(String(200))
+    role_title = Column(String(200))
+    seniority = Column(String(32))
+    status = Column(String(32), nullable=False, default="new")
+    created_at = Column(UtcDateTime, nullable=False)
+    updated_at = Column(UtcDateTime, nullable=False)
+
+    conversations = relationship("Conversation", back_populates="lead")
+
+
+class Conversation(Base):
+    """One chat, by Rasa sender id; exists only once the visitor consented."""
+
+    __tablename__ = "conversations"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, unique=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
+    started_at = Column(UtcDateTime, nullable=False)
+    last_activity_at = Column(UtcDateTime, nullable=False)
+    ended_at = Column(UtcDateTime)
+    outcome = Column(String(32))
+    page_url = Column(String(2048))
+    utm = Column(JSON, nullable=False, default=dict)
+    browser_timezone = Column(String(64))
+    consent_given_at = Column(UtcDateTime, nullable=False)
+    consent_withdrawn_at = Column(UtcDateTime)
+
+    lead = relationship("Lead", back_populates="conversations")
+    answers = relationship("Answer", back_populates="conversation", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """What the visitor said to one question, and what we understood."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("conversation_id", "question", name="uq_answers_conversation_question"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False)
+    question = Column(String(60), nullable=False)
+    parser = Column(String(32))
+    raw_text = Column(Text)
+    value: Any = Column(JSON)
+    parsed = Column(Boolean, nullable=False, default=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    asked_at = Column(UtcDateTime)
+    answered_at = Column(UtcDateTime)
+
+    conversation = relationship("Conversation", back_populates="answers")

@@ -1,0 +1,230 @@
+"""The lead store: what each consenting visitor told us, kept as they said it.
+
+Writes happen as the conversation goes, so an abandoned chat keeps what it
+had. Nothing is written for a visitor who has not consented: every method is a
+no-op for a conversation without consent.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.errors import StoreError
+from bot.leads.models import Answer, Conversation, Lead
+from bot.qualification.normalise import normalise_email
+
+logger = logging.getLogger(__name__)
+
+MAX_RAW_ANSWER_CHARS = 4000
+MAX_URL_CHARS = 2048
+
+
+@dataclass(frozen=True)
+class VisitContext:
+    """Where the visitor came from, as the widget reported it."""
+
+    page_url: str | None = None
+    utm: Mapping[str, str] = field(default_factory=dict)
+    browser_timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answer: the question's slot, how it is parsed, the raw text and the value."""
+
+    question: str
+    parser: str
+    raw_text: str | None
+    value: Any
+    parsed: bool
+
+
+class LeadStore:
+    """Reads and writes leads, conversations and answers; one session per call."""
+
+    def __init__(self, sessions: sessionmaker, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    # -- helpers -----------------------------------------------------------
+
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        session: Session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StoreError(f"lead store write failed: {exc.__class__.__name__}") from exc
+        finally:
+            session.close()
+
+    @staticmethod
+    def _conversation(session: Session, sender_id: str) -> Conversation | None:
+        return session.execute(select(Conversation).where(Conversation.sender_id == sender_id)).scalar_one_or_none()
+
+    def _consented(self, session: Session, sender_id: str) -> Conversation | None:
+        conversation = self._conversation(session, sender_id)
+        if conversation is None or conversation.consent_withdrawn_at is not None:
+            return None
+        return conversation
+
+    # -- writes --------------------------------------------------------------
+
+    def record_consent(self, sender_id: str, visit: VisitContext) -> None:
+        """Starts keeping this conversation; repeating it changes nothing."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._conversation(session, sender_id)
+            if conversation is None:
+                conversation = Conversation(sender_id=sender_id, started_at=now, consent_given_at=now, utm={})
+                session.add(conversation)
+            elif conversation.consent_withdrawn_at is not None:
+                conversation.consent_given_at = now
+                conversation.consent_withdrawn_at = None
+            conversation.last_activity_at = now
+            conversation.page_url = (visit.page_url or conversation.page_url or None) and str(
+                visit.page_url or conversation.page_url
+            )[:MAX_URL_CHARS]
+            conversation.utm = dict(visit.utm) or conversation.utm or {}
+            conversation.browser_timezone = visit.browser_timezone or conversation.browser_timezone
+
+    def withdraw_consent(self, sender_id: str) -> None:
+        """Forgets this conversation's answers and keeps nothing more."""
+        with self._unit() as session:
+            conversation = self._conversation(session, sender_id)
+            if conversation is not None and conversation.consent_withdrawn_at is None:
+                conversation.consent_withdrawn_at = self._clock.now()
+                conversation.answers.clear()
+                conversation.lead_id = None
+
+    def record_asked(self, sender_id: str, question: str) -> None:
+        """Notes when a question was first put to the visitor."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is None:
+                return
+            answer = self._answer(session, conversation, question)
+            if answer.asked_at is None:
+                answer.asked_at = now
+            conversation.last_activity_at = now
+
+    def record_answer(self, sender_id: str, record: AnswerRecord) -> None:
+        """Stores an answer (each try counts as an attempt) and, once the email
+        is known, links the conversation to its lead."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is None:
+                return
+            answer = self._answer(session, conversation, record.question)
+            answer.raw_text = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
+            answer.value = record.value
+            answer.parser = record.parser
+            answer.parsed = record.parsed
+            answer.attempts = (answer.attempts or 0) + 1
+            answer.answered_at = now
+            if answer.asked_at is None:
+                answer.asked_at = now
+            conversation.last_activity_at = now
+            session.flush()
+            self._sync_lead(session, conversation, now)
+
+    def end_conversation(self, sender_id: str, outcome: str) -> None:
+        """Marks how the conversation ended (``completed``, ``stopped``...)."""
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is not None:
+                conversation.ended_at = self._clock.now()
+                conversation.outcome = outcome
+
+    @staticmethod
+    def _answer(session: Session, conversation: Conversation, question: str) -> Answer:
+        for answer in conversation.answers:
+            if answer.question == question:
+                return answer
+        answer = Answer(question=question, attempts=0, parsed=False)
+        conversation.answers.append(answer)
+        return answer
+
+    _PARSERS_ON_LEAD = ("email", "name", "company", "role")
+
+    def _sync_lead(self, session: Session, conversation: Conversation, now: Any) -> None:
+        parsed: Dict[str, Any] = {}
+        for answer in conversation.answers:
+            parser = answer.parser
+            if answer.value is not None and parser in self._PARSERS_ON_LEAD:
+                parsed[parser] = answer.value
+        email = parsed.get("email")
+        if not isinstance(email, dict) or not email.get("normalised"):
+            return
+        key = normalise_email(email["normalised"])
+        lead = session.execute(select(Lead).where(Lead.email_normalised == key)).scalar_one_or_none()
+        if lead is None:
+            lead = Lead(email_normalised=key, status="new", created_at=now)
+            session.add(lead)
+        lead.email = email.get("address") or key
+        lead.email_kind = email.get("kind") or "work"
+        lead.updated_at = now
+        if isinstance(parsed.get("name"), str):
+            lead.full_name = parsed["name"][:200]
+        if isinstance(parsed.get("company"), str):
+            lead.company = parsed["company"][:200]
+        role = parsed.get("role")
+        if isinstance(role, dict):
+            lead.role_title = str(role.get("title", ""))[:200]
+            lead.seniority = role.get("seniority")
+        session.flush()
+        conversation.lead_id = lead.id
+
+    # -- reads ---------------------------------------------------------------
+
+    def conversation_record(self, sender_id: str) -> Dict[str, Any] | None:
+        """The stored conversation with its answers and lead, as plain data."""
+        with self._unit() as session:
+            conversation = self._conversation(session, sender_id)
+            if conversation is None:
+                return None
+            lead = conversation.lead
+            return {
+                "sender_id": conversation.sender_id,
+                "page_url": conversation.page_url,
+                "utm": conversation.utm,
+                "browser_timezone": conversation.browser_timezone,
+                "consent_given_at": conversation.consent_given_at,
+                "consent_withdrawn_at": conversation.consent_withdrawn_at,
+                "outcome": conversation.outcome,
+                "lead": None
+                if lead is None
+                else {
+                    "email": lead.email,
+                    "email_kind": lead.email_kind,
+                    "full_name": lead.full_name,
+                    "company": lead.company,
+                    "role_title": lead.role_title,
+                    "seniority": lead.seniority,
+                    "status": lead.status,
+                },
+                "answers": {
+                    answer.question: {
+                        "raw_text": answer.raw_text,
+                        "value": answer.value,
+                        "parsed": answer.parsed,
+                        "attempts": answer.attempts,
+                        "asked_at": answer.asked_at,
+                        "answered_at": answer.answered_at,
+                    }
+                    for answer in conversation.answers
+                },
+            }
+        return None

@@ -1,0 +1,27 @@
+"""Alembic environment: migrates the database named by DATABASE_URL."""
+
+from logging.config import fileConfig
+
+from alembic import context
+
+from bot.db import make_engine
+from bot.leads.models import metadata
+from bot.settings import load_settings
+
+if context.config.config_file_name is not None:
+    fileConfig(context.config.config_file_name)
+
+
+def run_migrations_online() -> None:
+    url = context.config.attributes.get("database_url") or load_settings().database_url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run against a database")
+run_migrations_online()

@@ -1,0 +1,80 @@
+"""Rasa NLU pipeline components of CQL Bot (loaded by the Rasa server only).
+
+``MessageGuard`` goes first in the pipeline and cuts over-long messages before
+any tokenizer sees them. ``IntentGuard`` goes after the intent classifier and
+before the FallbackClassifier: it labels emoji-only messages and messages in
+another language, which a classifier trained on English guesses at badly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.text_guard import is_emoji_only, is_thumbs_up, looks_non_english, truncate_for_nlu
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class MessageGuard(GraphComponent):
+    """Cuts each message's text to the length the NLU pipeline handles."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageGuard:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str):
+                message.set(TEXT, truncate_for_nlu(text))
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class IntentGuard(GraphComponent):
+    """Overrides the intent for emoji-only and non-English messages."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentGuard:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue  # a button payload, already exact
+            if is_thumbs_up(text):
+                self._set(message, "affirm")
+            elif is_emoji_only(text):
+                self._set(message, "emoji_only")
+            elif looks_non_english(text):
+                self._set(message, "non_english")
+        return messages
+
+    @staticmethod
+    def _set(message: Message, intent: str) -> None:
+        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)

@@ -1,0 +1,73 @@
+"""The qualification playbook: which questions the bot asks, in which order,
+and how it explains and re-asks them (``ops/questions.yml``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Dict, List
+
+from pydantic import BaseModel, Extra, constr, validator
+
+from bot.config_files import load_model
+
+
+class Parser(str, Enum):
+    """How an answer is understood; each maps to a ``parse_*`` function."""
+
+    TEXT = "text"
+    NAME = "name"
+    EMAIL = "email"
+    COMPANY = "company"
+    ROLE = "role"
+    COMPANY_SIZE = "company_size"
+    TIMELINE = "timeline"
+    BUDGET = "budget"
+    COUNTRY = "country"
+
+
+class Question(BaseModel, extra=Extra.forbid, allow_mutation=False):
+    """One qualifying question."""
+
+    slot: constr(regex=r"^[a-z][a-z0-9_]*$", max_length=60)  # type: ignore[valid-type]
+    parser: Parser
+    why: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
+    hint: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
+
+
+class Playbook(BaseModel, extra=Extra.forbid, allow_mutation=False):
+    """The ordered questions; validated when loaded."""
+
+    version: int
+    questions: List[Question]
+
+    @validator("version")
+    def _known_version(cls, value: int) -> int:  # noqa: N805 - pydantic validator
+        if value != 1:
+            raise ValueError("only version 1 is understood")
+        return value
+
+    @validator("questions")
+    def _unique_slots(cls, questions: List[Question]) -> List[Question]:  # noqa: N805
+        if not questions:
+            raise ValueError("at least one question is needed")
+        seen: Dict[str, int] = {}
+        for index, question in enumerate(questions):
+            if question.slot in seen:
+                raise ValueError(f"slot '{question.slot}' is asked twice (items {seen[question.slot]} and {index})")
+            seen[question.slot] = index
+        return questions
+
+    @property
+    def slots(self) -> List[str]:
+        """The question slots in the order they are asked."""
+        return [question.slot for question in self.questions]
+
+    def question(self, slot: str | None) -> Question | None:
+        """The question asked through ``slot``, if the playbook has one."""
+        return next((q for q in self.questions if q.slot == slot), None)
+
+
+def load_playbook(path: Path) -> Playbook:
+    """Loads and validates ``ops/questions.yml``; errors name file, line and key."""
+    return load_model(path, Playbook)

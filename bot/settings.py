@@ -1,0 +1,79 @@
+"""Settings from the environment, read once at startup.
+
+Every variable is documented in README.md and ``.env.example``. Secrets (API
+tokens) come only from here and are never logged.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    tracker_database_url: str
+    ops_dir: Path
+    rasa_url: str
+    actions_url: str
+    api_token: str | None
+    rasa_auth_token: str | None
+    public_rasa_url: str | None
+    privacy_url: str
+    web_host: str
+    web_port: int
+
+    def __repr__(self) -> str:  # never print a secret
+        return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    try:
+        make_url(value)
+    except ArgumentError as exc:
+        raise ConfigError("environment", name, "is not a database URL like sqlite:///var/cqlbot.db") from exc
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError("environment", name, f"must be a port number, got {raw!r}")
+    return int(raw)
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    """Reads the settings from ``env``; a bad value raises ConfigError naming it."""
+    var_dir = PROJECT_ROOT / "var"
+    database_url = _url(env, "DATABASE_URL", f"sqlite:///{var_dir / 'cqlbot.db'}")
+    # SQLite allows one writer at a time, so Rasa's tracker gets a file of its own;
+    # any server database serves both from the one URL.
+    default_tracker = (
+        f"sqlite:///{var_dir / 'tracker.db'}" if make_url(database_url).get_backend_name() == "sqlite" else database_url
+    )
+    return Settings(
+        database_url=database_url,
+        tracker_database_url=_url(env, "TRACKER_DATABASE_URL", default_tracker),
+        ops_dir=Path(env.get("CQLBOT_OPS_DIR") or PROJECT_ROOT / "ops"),
+        rasa_url=env.get("RASA_URL") or "http://localhost:5005",
+        actions_url=env.get("ACTION_SERVER_URL") or "http://localhost:5055",
+        api_token=env.get("CQLBOT_API_TOKEN") or None,
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+        public_rasa_url=env.get("CQLBOT_PUBLIC_RASA_URL") or None,
+        privacy_url=env.get("CQLBOT_PRIVACY_URL") or "/privacy",
+        web_host=env.get("WEB_HOST") or "127.0.0.1",
+        web_port=_port(env, "WEB_PORT", 8000),
+    )

@@ -1,0 +1,175 @@
+"""Start, watch and stop the three processes: Rasa server, action server, web app.
+
+``python -m bot.stack`` is what ``make run`` calls; the integration tests use
+:class:`Stack` to start the same commands on their own ports and database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Mapping
+
+from bot.logging_setup import configure_logging
+from bot.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "cqlbot.tar.gz"
+
+
+@dataclass(frozen=True)
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    web: int = 8000
+
+
+def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) -> Dict[str, str]:
+    """The environment every process of the stack runs with."""
+    env = dict(base)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions}",
+            "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
+            "RASA_AUTH_TOKEN": rasa_token,
+            "WEB_PORT": str(ports.web),
+        }
+    )
+    return env
+
+
+def stack_commands(ports: Ports, model: Path) -> Dict[str, List[str]]:
+    """The command line of each process."""
+    rasa = str(VENV_BIN / "rasa")
+    return {
+        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(ports.actions)],
+        "rasa": [
+            rasa, "run", "--model", str(model), "--port", str(ports.rasa),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--enable-api", "--auth-token", "${RASA_AUTH_TOKEN}", "--cors", "*",
+        ],
+        "web": [sys.executable, "-m", "bot.web"],
+    }  # fmt: skip
+
+
+class Stack:
+    """The running processes; stops them all, and their children, on exit."""
+
+    def __init__(self, ports: Ports = Ports(), model: Path = DEFAULT_MODEL, env: Mapping[str, str] | None = None,
+                 log_dir: Path | None = None) -> None:  # fmt: skip
+        self.ports = ports
+        self.model = model
+        self.token = (env or os.environ).get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+        self.env = stack_environment(ports, env or os.environ, self.token)
+        self.log_dir = log_dir
+        self.processes: Dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        for name, argv in stack_commands(self.ports, self.model).items():
+            argv = [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv]
+            output = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
+            self.processes[name] = subprocess.Popen(
+                argv, cwd=PROJECT_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+            )  # fmt: skip
+
+    def health(self) -> dict | None:
+        """The web app's /healthz answer, or None while it does not answer."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports.web}/healthz", timeout=3) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read() or b"{}")
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def wait_until_healthy(self, timeout: float = 240.0) -> None:
+        """Polls /healthz until every process answers; raises if one dies or time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
+            health = self.health()
+            if health and health.get("ok"):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"the stack was not healthy after {timeout:.0f} s: {self.health()}")
+
+    def first_exited(self) -> str | None:
+        return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+    def stop(self, grace: float = 15.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the Rasa server, the action server and the web app.")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+    configure_logging()
+    env = os.environ
+    ports = Ports(
+        rasa=int(env.get("RASA_PORT", 5005)),
+        actions=int(env.get("ACTIONS_PORT", 5055)),
+        web=int(env.get("WEB_PORT", 8000)),
+    )
+    stack = Stack(ports=ports, model=args.model)
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    stack.start()
+    try:
+        logger.info("starting the Rasa server, the action server and the web app (the model takes a while to load)")
+        try:
+            stack.wait_until_healthy()
+        except (RuntimeError, TimeoutError) as exc:
+            logger.error("%s", exc)
+            return 1
+        print(f"\n  CQL Bot is running: open http://localhost:{ports.web}/  (Ctrl-C stops everything)\n", flush=True)
+        while not stopping:
+            exited = stack.first_exited()
+            if exited:
+                logger.error("%s exited; stopping the others", exited)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        logger.info("stopping")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""``python -m bot.web``: serve the web app on WEB_HOST:WEB_PORT."""
+
+from __future__ import annotations
+
+from bot.logging_setup import configure_logging
+from bot.settings import load_settings
+from bot.web.app import create_app
+
+
+def main() -> None:
+    configure_logging()
+    settings = load_settings()
+    app = create_app(settings)
+    app.run(host=settings.web_host, port=settings.web_port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()

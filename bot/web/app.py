@@ -1,0 +1,141 @@
+"""The web app (:8000): the demo website with the chat widget, the privacy
+page and the health check. Later issues add the ops dashboard and the API.
+
+Built by :func:`create_app` from ``setup_*`` functions; resources are opened
+in ``before_server_start`` and kept on ``app.ctx``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from pathlib import Path
+from typing import Any, Dict
+from urllib.parse import urlsplit
+
+import aiohttp
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+from sanic.response import html as html_response
+from sqlalchemy import text
+
+from bot.db import make_engine
+from bot.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def _rasa_origin(request: Request, settings: Settings) -> str:
+    """Where the browser reaches Rasa: the configured public URL, or this
+    page's host on Rasa's port."""
+    if settings.public_rasa_url:
+        return settings.public_rasa_url.rstrip("/")
+    host = (request.host or "localhost").rsplit(":", 1)[0] or "localhost"
+    port = urlsplit(settings.rasa_url).port or 5005
+    return f"{request.scheme}://{host}:{port}"
+
+
+def security_headers(rasa_origin: str) -> Dict[str, str]:
+    """Headers sent with every page: no inline script, no framing, no sniffing."""
+    websocket_origin = rasa_origin.replace("https://", "wss://").replace("http://", "ws://")
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {rasa_origin} {websocket_origin}; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def setup_pages(app: Sanic) -> None:
+    templates = {name: (TEMPLATES_DIR / f"{name}.html").read_text(encoding="utf-8") for name in ("index", "privacy")}
+
+    def render(request: Request, name: str) -> HTTPResponse:
+        origin = _rasa_origin(request, app.ctx.settings)
+        page = templates[name].replace("{{ rasa_url }}", html.escape(origin, quote=True))
+        return html_response(page, headers=security_headers(origin))
+
+    @app.get("/")
+    async def index(request: Request) -> HTTPResponse:
+        return render(request, "index")
+
+    @app.get("/privacy")
+    async def privacy(request: Request) -> HTTPResponse:
+        return render(request, "privacy")
+
+    app.static("/static", str(STATIC_DIR), name="static")
+
+
+async def _probe(session: aiohttp.ClientSession, url: str, params: Dict[str, str] | None = None) -> Dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        async with session.get(url, params=params) as response:
+            ok = response.status == 200
+            detail = None if ok else f"HTTP {response.status}"
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        ok, detail = False, exc.__class__.__name__
+    result: Dict[str, Any] = {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    if detail:
+        result["error"] = detail
+    return result
+
+
+def setup_health(app: Sanic) -> None:
+    @app.get("/healthz")
+    async def healthz(request: Request) -> HTTPResponse:
+        """Health of the three processes and the database; 503 if any is down."""
+        settings: Settings = app.ctx.settings
+        rasa_params = {"token": settings.rasa_auth_token} if settings.rasa_auth_token else None
+        rasa_path = "/status" if settings.rasa_auth_token else "/"
+        rasa, actions, database = await asyncio.gather(
+            _probe(app.ctx.http, settings.rasa_url.rstrip("/") + rasa_path, rasa_params),
+            _probe(app.ctx.http, settings.actions_url.rstrip("/") + "/health"),
+            asyncio.to_thread(_database_health, app),
+        )
+        checks = {"web": {"ok": True}, "rasa": rasa, "action_server": actions, "database": database}
+        healthy = all(check["ok"] for check in checks.values())
+        return json({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
+
+
+def _database_health(app: Sanic) -> Dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        with app.ctx.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy; the type is reported
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def setup_lifecycle(app: Sanic) -> None:
+    @app.before_server_start
+    async def open_resources(app: Sanic, _loop: Any) -> None:
+        app.ctx.engine = make_engine(app.ctx.settings.database_url)
+        app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS))
+
+    @app.after_server_stop
+    async def close_resources(app: Sanic, _loop: Any) -> None:
+        await app.ctx.http.close()
+        app.ctx.engine.dispose()
+
+
+def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
+    """Builds the web app; ``settings`` default to the environment's."""
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 1_000_000
+    app.ctx.settings = settings or load_settings()
+    setup_lifecycle(app)
+    setup_pages(app)
+    setup_health(app)
+    return app

@@ -1,0 +1,215 @@
+/*
+ * CQL Bot chat widget.
+ *
+ * Embed on any page (socket.io-client must be loaded first):
+ *   <script src="https://bot.example.com/static/vendor/socket.io.min.js"></script>
+ *   <script src="https://bot.example.com/static/widget.js" data-server="https://rasa.example.com"></script>
+ *
+ * Talks to Rasa's socket.io channel; sends the browser's time zone, the page
+ * URL and UTM parameters as session metadata; keeps the session and the
+ * transcript across page reloads; renders every bot and visitor text with
+ * textContent, so nothing a visitor or the bot says is ever parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var config = {
+    server: (script && script.getAttribute("data-server")) || (location.protocol + "//" + location.hostname + ":5005"),
+    title: (script && script.getAttribute("data-title")) || "Chat with us",
+    privacyUrl: (script && script.getAttribute("data-privacy-url")) || "/privacy",
+    initPayload: (script && script.getAttribute("data-init-payload")) || "/greet",
+  };
+  var STORE_KEY = "cqlbot.v1";
+  var MAX_STORED_MESSAGES = 200;
+  var MAX_MESSAGE_CHARS = 2000;
+
+  function loadState() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
+      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) {
+        return saved;
+      }
+    } catch (e) { /* storage blocked or corrupt: start afresh */ }
+    return { sessionId: newSessionId(), messages: [], open: false, greeted: false };
+  }
+
+  function saveState() {
+    state.messages = state.messages.slice(-MAX_STORED_MESSAGES);
+    try { window.localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+
+  function newSessionId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function visitMetadata() {
+    var utm = {};
+    var params = new URLSearchParams(location.search);
+    ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"].forEach(function (key) {
+      var value = params.get(key);
+      if (value) { utm[key] = value.slice(0, 200); }
+    });
+    var zone = null;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { zone = null; }
+    return { timezone: zone, page_url: location.href.slice(0, 2048), utm: utm };
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  var state = loadState();
+
+  // --- DOM -----------------------------------------------------------------
+  var root = el("div", { "class": "cqlbot", "data-cqlbot": "" });
+  var launcher = el("button", { "type": "button", "class": "cqlbot-launcher", "aria-expanded": "false",
+    "aria-controls": "cqlbot-panel", "aria-label": "Open chat" }, "Chat");
+  var panel = el("section", { "id": "cqlbot-panel", "class": "cqlbot-panel", "role": "dialog",
+    "aria-label": config.title, "hidden": "" });
+  var header = el("header", { "class": "cqlbot-header" });
+  header.appendChild(el("span", { "class": "cqlbot-title" }, config.title));
+  var closeButton = el("button", { "type": "button", "class": "cqlbot-close", "aria-label": "Close chat" }, "×");
+  header.appendChild(closeButton);
+  var status = el("p", { "class": "cqlbot-status", "role": "status", "aria-live": "polite" });
+  var log = el("ol", { "class": "cqlbot-log", "role": "log", "aria-live": "polite", "aria-label": "Conversation" });
+  var typing = el("p", { "class": "cqlbot-typing", "aria-hidden": "true", "hidden": "" }, "Typing…");
+  var form = el("form", { "class": "cqlbot-form" });
+  var input = el("input", { "type": "text", "class": "cqlbot-input", "aria-label": "Your message",
+    "placeholder": "Type your message…", "maxlength": String(MAX_MESSAGE_CHARS), "autocomplete": "off" });
+  var send = el("button", { "type": "submit", "class": "cqlbot-send" }, "Send");
+  form.appendChild(input);
+  form.appendChild(send);
+  var notice = el("p", { "class": "cqlbot-notice" });
+  notice.appendChild(document.createTextNode("Chats may be recorded. "));
+  notice.appendChild(el("a", { "href": config.privacyUrl, "target": "_blank", "rel": "noopener" }, "Privacy policy"));
+  [header, status, log, typing, form, notice].forEach(function (node) { panel.appendChild(node); });
+  root.appendChild(panel);
+  root.appendChild(launcher);
+  document.body.appendChild(root);
+
+  // --- rendering -------------------------------------------------------------
+  function render(message) {
+    var item = el("li", { "class": "cqlbot-msg cqlbot-" + message.from });
+    if (message.text) {
+      item.appendChild(el("p", { "class": "cqlbot-text" }, message.text));
+    }
+    if (message.buttons && message.buttons.length && !message.answered) {
+      var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": "Quick replies" });
+      message.buttons.forEach(function (button) {
+        var b = el("button", { "type": "button", "class": "cqlbot-button" }, String(button.title || button.payload || ""));
+        b.addEventListener("click", function () {
+          message.answered = true;
+          group.remove();
+          sendMessage(String(button.payload || button.title || ""), String(button.title || button.payload || ""));
+        });
+        group.appendChild(b);
+      });
+      item.appendChild(group);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function add(message) {
+    state.messages.forEach(function (m) { if (m.buttons) { m.answered = true; } });
+    Array.prototype.forEach.call(log.querySelectorAll(".cqlbot-buttons"), function (g) { g.remove(); });
+    state.messages.push(message);
+    saveState();
+    render(message);
+  }
+
+  function setTyping(on) {
+    if (on) { typing.removeAttribute("hidden"); } else { typing.setAttribute("hidden", ""); }
+  }
+
+  // --- connection --------------------------------------------------------------
+  var socket = null;
+  var outbox = [];          // messages typed while offline, sent on reconnect
+  var typingTimer = null;
+
+  function connect() {
+    if (socket || typeof window.io !== "function") {
+      if (typeof window.io !== "function") { status.textContent = "Chat is unavailable right now."; }
+      return;
+    }
+    socket = window.io(config.server, { transports: ["websocket"], reconnection: true,
+      reconnectionDelay: 1000, reconnectionDelayMax: 10000 });
+    socket.on("connect", function () {
+      status.textContent = "";
+      socket.emit("session_request", { session_id: state.sessionId });
+    });
+    socket.on("session_confirm", function () {
+      while (outbox.length) { socket.emit("user_uttered", outbox.shift()); }
+      if (!state.greeted) {
+        state.greeted = true;
+        saveState();
+        emit(config.initPayload);
+      }
+    });
+    socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
+    socket.on("connect_error", function () { status.textContent = "Can't reach the chat. Retrying…"; });
+    socket.on("bot_uttered", function (data) {
+      clearTimeout(typingTimer);
+      setTyping(false);
+      if (!data) { return; }
+      var buttons = data.buttons || data.quick_replies || [];
+      if (!data.text && !buttons.length) { return; }
+      add({ from: "bot", text: typeof data.text === "string" ? data.text : "", buttons: buttons });
+    });
+  }
+
+  function emit(text) {
+    var packet = { message: text, session_id: state.sessionId, metadata: visitMetadata() };
+    setTyping(true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { setTyping(false); }, 15000);
+    if (socket && socket.connected) { socket.emit("user_uttered", packet); } else { outbox.push(packet); }
+  }
+
+  function sendMessage(payload, shown) {
+    var text = String(payload).slice(0, MAX_MESSAGE_CHARS);
+    if (!text.trim()) { return; }
+    add({ from: "visitor", text: shown === undefined ? text : shown });
+    emit(text);
+  }
+
+  // --- open / close --------------------------------------------------------------
+  function open() {
+    panel.removeAttribute("hidden");
+    launcher.setAttribute("aria-expanded", "true");
+    state.open = true;
+    saveState();
+    connect();
+    input.focus();
+  }
+
+  function close() {
+    panel.setAttribute("hidden", "");
+    launcher.setAttribute("aria-expanded", "false");
+    state.open = false;
+    saveState();
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { if (panel.hasAttribute("hidden")) { open(); } else { close(); } });
+  closeButton.addEventListener("click", close);
+  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-cqlbot-open]"), function (node) {
+    node.addEventListener("click", open);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    input.value = "";
+    if (text.charAt(0) === "/") { text = " " + text; } // typed text is never taken as a button payload
+    sendMessage(text);
+  });
+
+  state.messages.forEach(render);
+  if (state.open) { open(); }
+})();

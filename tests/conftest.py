@@ -1,0 +1,49 @@
+"""Fixtures shared by unit and integration tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.db import make_engine, make_session_factory
+from bot.leads.store import LeadStore
+from bot.migrate import upgrade_database
+from bot.playbook import load_playbook
+from bot.services import Services, install
+from bot.settings import PROJECT_ROOT, load_settings
+
+#: The tests' "now": a Monday in late November.
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store(database_url: str, clock: FixedClock) -> LeadStore:
+    return LeadStore(make_session_factory(make_engine(database_url)), clock)
+
+
+@pytest.fixture
+def services(database_url: str, store: LeadStore, clock: FixedClock) -> Iterator[Services]:
+    """The process-wide services, on a fresh database and a fixed clock."""
+    settings = load_settings({"DATABASE_URL": database_url})
+    built = Services(
+        settings=settings, clock=clock, playbook=load_playbook(PROJECT_ROOT / "ops" / "questions.yml"), leads=store
+    )
+    install(built)
+    yield built
+    install(None)
