@@ -7,6 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := PYTHONPATH=. $(VENV)/bin/rasa
 
+# Local settings (see .env.example); never committed.
+-include .env
+export
+
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -22,7 +26,6 @@ help:
 $(VENV)/.installed: requirements.lock
 	@python=$$(scripts/find_python310.sh) && \
 	  { [ -x $(PY) ] || "$$python" -m venv $(VENV); }
-	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
 	$(PY) -m pip install --quiet --no-input -r requirements.lock
 	touch $@
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import services, store_call, visit_context
 
@@ -39,4 +40,5 @@ class ActionDeclineConsent(Action):
         await store_call(svc.leads.withdraw_consent, tracker.sender_id)
         dispatcher.utter_message(response="utter_consent_declined")
         cleared = [SlotSet(slot, None) for slot in (*svc.playbook.slots, *PERSONAL_SLOTS_EXTRA)]
-        return [SlotSet(CONSENT_SLOT, False), *cleared]
+        # Always leave the form (a no-op outside it), so every rule about declining reads the same.
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(CONSENT_SLOT, False), *cleared]

@@ -105,6 +105,8 @@ class ValidateQualificationForm(FormValidationAction):
             return {question.slot: value}  # already understood, or kept as typed
         svc = services()
         text = value if isinstance(value, str) else str(value)
+        if text.startswith("/"):
+            return {question.slot: None}  # a button payload or command is never an answer
         requested = tracker.get_slot(REQUESTED_SLOT) == question.slot
         non_english = latest_intent(tracker) == "non_english"
         understood = understand(question.parser, text, svc.clock.now().date())

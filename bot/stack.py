@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping
 
+from bot.check import run_checks
 from bot.logging_setup import configure_logging
 from bot.settings import PROJECT_ROOT
 
@@ -136,11 +137,20 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging()
     env = os.environ
-    ports = Ports(
-        rasa=int(env.get("RASA_PORT", 5005)),
-        actions=int(env.get("ACTIONS_PORT", 5055)),
-        web=int(env.get("WEB_PORT", 8000)),
-    )
+    try:
+        ports = Ports(
+            rasa=int(env.get("RASA_PORT") or 5005),
+            actions=int(env.get("ACTIONS_PORT") or 5055),
+            web=int(env.get("WEB_PORT") or 8000),
+        )
+    except ValueError:
+        logger.error("environment: RASA_PORT, ACTIONS_PORT and WEB_PORT must be port numbers")
+        return 2
+    problems = run_checks()
+    for problem in problems:
+        logger.error("config error: %s", problem)
+    if problems:
+        return 2
     stack = Stack(ports=ports, model=args.model)
     stopping = False
 

@@ -133,9 +133,7 @@ class LeadStore:
             answer.parser = record.parser
             answer.parsed = record.parsed
             answer.attempts = (answer.attempts or 0) + 1
-            answer.answered_at = now
-            if answer.asked_at is None:
-                answer.asked_at = now
+            answer.answered_at = now  # asked_at stays empty for an answer volunteered before it was asked
             conversation.last_activity_at = now
             session.flush()
             self._sync_lead(session, conversation, now)

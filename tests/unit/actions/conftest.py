@@ -1,0 +1,60 @@
+"""Real rasa-sdk Trackers and dispatchers for action tests."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+
+
+def user_event(text: str, intent: str = "inform", confidence: float = 0.9) -> Dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}},
+    }
+
+
+def make_tracker(
+    domain: Dict[str, Any],
+    *,
+    slots: Dict[str, Any] | None = None,
+    said: List[Dict[str, Any]] | None = None,
+    after_user: List[Dict[str, Any]] | None = None,
+    active_loop: str | None = "qualification_form",
+    sender_id: str = "visitor-1",
+) -> Tracker:
+    """A tracker whose session holds the user events ``said``; ``after_user``
+    are events after the latest one (e.g. the SlotSet of a from_text mapping)."""
+    all_slots: Dict[str, Any] = {name: None for name in domain["slots"]}
+    all_slots["requested_slot"] = None
+    all_slots.update(slots or {})
+    said = said or [user_event("hi", "greet")]
+    events = [{"event": "session_started"}, *said, *(after_user or [])]
+    for event in after_user or []:
+        if event.get("event") == "slot":
+            all_slots[event["name"]] = event["value"]
+    latest = said[-1]
+    return Tracker(
+        sender_id=sender_id,
+        slots=all_slots,
+        latest_message={**latest["parse_data"], "text": latest["text"]},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def slot_event(name: str, value: Any) -> Dict[str, Any]:
+    return {"event": "slot", "timestamp": None, "name": name, "value": value}
