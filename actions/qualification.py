@@ -21,12 +21,24 @@ from actions.runtime import latest_intent, services, store_call
 from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
 from bot.qualification.extract import find_answers
-from bot.qualification.understand import kept_as_typed, understand
+from bot.qualification.understand import answers_clearly, kept_as_typed, understand
 
 logger = logging.getLogger(__name__)
 
 REASKED_SLOT = "reasked_slots"
 FREE_EMAIL_WARNED_SLOT = "free_email_warned"
+
+#: Intents with a mid-form rule (data/rules/form.yml). A message classified as
+#: one of them is left to that rule unless it clearly answers the question.
+SIDE_INTENTS = frozenset(
+    {
+        "ask_pricing", "ask_product", "ask_integrations", "ask_is_bot", "ask_why", "ask_privacy",
+        "request_human", "chitchat", "out_of_scope", "emoji_only", "stop", "goodbye",
+        "give_consent", "deny_consent",
+    }
+)  # fmt: skip
+#: Below this confidence a side-question intent does not outweigh the question on the table.
+SIDE_INTENT_CONFIDENCE = 0.6
 
 
 def texts_to_scan(tracker: Tracker) -> List[str]:
@@ -77,12 +89,29 @@ class ValidateQualificationForm(FormValidationAction):
         found: Dict[str, str] = {}
         for text in texts_to_scan(tracker):
             found.update(find_answers(text))
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        return [
+        playbook = services().playbook
+        requested = playbook.question(tracker.get_slot(REQUESTED_SLOT))
+        events = [
             SlotSet(question.slot, found[question.parser.value])
-            for question in services().playbook.questions
-            if question.parser.value in found and question.slot != requested and tracker.get_slot(question.slot) is None
+            for question in playbook.questions
+            if question.parser.value in found and question is not requested and tracker.get_slot(question.slot) is None
         ]
+        text = tracker.latest_message.get("text")
+        if requested is not None and isinstance(text, str) and self._answers(requested, text, tracker):
+            events.append(SlotSet(requested.slot, text))
+        return events
+
+    @staticmethod
+    def _answers(question: Question, text: str, tracker: Tracker) -> bool:
+        """Whether the latest message answers ``question`` rather than asking
+        something of its own. Returning False lets the form step aside, so the
+        side question's rule answers it and the form then asks again."""
+        if not text.strip() or text.startswith("/"):
+            return False  # a button payload or command is never an answer
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") not in SIDE_INTENTS or (intent.get("confidence") or 0.0) < SIDE_INTENT_CONFIDENCE:
+            return True
+        return answers_clearly(question.parser, understand(question.parser, text, services().clock.now().date()))
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -105,8 +134,6 @@ class ValidateQualificationForm(FormValidationAction):
             return {question.slot: value}  # already understood, or kept as typed
         svc = services()
         text = value if isinstance(value, str) else str(value)
-        if text.startswith("/"):
-            return {question.slot: None}  # a button payload or command is never an answer
         requested = tracker.get_slot(REQUESTED_SLOT) == question.slot
         non_english = latest_intent(tracker) == "non_english"
         understood = understand(question.parser, text, svc.clock.now().date())

@@ -21,9 +21,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.text_guard import is_emoji_only, is_thumbs_up, looks_non_english, truncate_for_nlu
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
-class MessageGuard(GraphComponent):
-    """Cuts each message's text to the length the NLU pipeline handles."""
+class _StatelessComponent(GraphComponent):
+    """A component with no configuration, nothing to train and nothing to persist."""
 
     @classmethod
     def create(
@@ -32,8 +31,13 @@ class MessageGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> MessageGuard:
+    ) -> GraphComponent:
         return cls()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class MessageGuard(_StatelessComponent):
+    """Cuts each message's text to the length the NLU pipeline handles."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -47,18 +51,8 @@ class MessageGuard(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class IntentGuard(GraphComponent):
+class IntentGuard(_StatelessComponent):
     """Overrides the intent for emoji-only and non-English messages."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> IntentGuard:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -56,3 +56,12 @@ def is_understood(parser: Parser, value: Any) -> bool:
     if parser in TEXT_PARSERS:
         return isinstance(value, str)
     return isinstance(value, dict) and value.get("understood", True) is not False
+
+
+def answers_clearly(parser: Parser, value: Any) -> bool:
+    """Whether a parsed value shows the text really answers the question: a
+    head count, a known title, a timeline... rather than any text at all,
+    which every free-text question accepts."""
+    if value is None or parser in TEXT_PARSERS:
+        return False
+    return not (parser is Parser.ROLE and value.get("seniority") == "other")

@@ -24,14 +24,18 @@ def run_form(tracker: Any, domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]]
 
 
 def answer(
-    domain: Dict[str, Any], slot: str, text: str, slots: Dict[str, Any] | None = None, intent: str = "inform"
+    domain: Dict[str, Any],
+    slot: str,
+    text: str,
+    slots: Dict[str, Any] | None = None,
+    intent: str = "inform",
+    confidence: float = 0.9,
 ) -> Any:
-    """The tracker Rasa sends after the visitor answers the requested ``slot``."""
+    """The tracker Rasa sends the form's validation after the visitor replies to ``slot``."""
     return make_tracker(
         domain,
         slots={"requested_slot": slot, "consent": True, **(slots or {})},
-        said=[user_event(text, intent)],
-        after_user=[slot_event(slot, text)],
+        said=[user_event(text, intent, confidence)],
     )
 
 
@@ -204,6 +208,43 @@ def test_the_ops_file_alone_decides_the_questions(services: Services, domain: Di
 
 
 def test_a_button_payload_is_never_taken_as_an_answer(services: Services, domain: Dict[str, Any]) -> None:
-    events, messages = run_form(answer(domain, "use_case", "/give_consent", intent="give_consent"), domain)
+    events, messages = run_form(
+        answer(domain, "use_case", "/give_consent", intent="give_consent", confidence=1.0), domain
+    )
     assert messages == []
-    assert events == [slot_event("use_case", None), slot_event("requested_slot", "use_case")]
+    assert events == [slot_event("requested_slot", "use_case")]  # nothing filled: Rasa lets the rules answer
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent"),
+    [
+        ("use_case", "how much does it cost?", "ask_pricing"),
+        ("company", "do you integrate with Salesforce?", "ask_integrations"),
+        ("company_size", "why do you ask?", "ask_why"),
+        ("role", "not now", "stop"),
+        ("full_name", "are you a bot?", "ask_is_bot"),
+    ],
+)
+def test_a_side_question_is_left_to_its_rule(
+    services: Services, domain: Dict[str, Any], slot: str, text: str, intent: str
+) -> None:
+    events, messages = run_form(answer(domain, slot, text, intent=intent, confidence=0.95), domain)
+    assert messages == []
+    assert events == [slot_event("requested_slot", "use_case" if slot != "use_case" else slot)]
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent", "confidence"),
+    [
+        ("role", "owner", "stop", 0.9),  # a clear title wins over a misread intent
+        ("company_size", "600", "chitchat", 0.99),
+        ("timeline", "later", "stop", 0.95),
+        ("use_case", "pricing pages that convert", "ask_pricing", 0.4),  # an unsure intent does not win
+    ],
+)
+def test_a_clear_answer_wins_over_a_misread_intent(
+    services: Services, domain: Dict[str, Any], slot: str, text: str, intent: str, confidence: float
+) -> None:
+    events, _ = run_form(answer(domain, slot, text, intent=intent, confidence=confidence), domain)
+    assert events[0]["name"] == slot
+    assert events[0]["value"] is not None

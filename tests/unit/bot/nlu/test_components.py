@@ -1,0 +1,39 @@
+"""The pipeline components on real Rasa Message objects."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import IntentGuard, MessageGuard
+from bot.nlu.text_guard import MAX_NLU_CHARS
+
+
+def classified(text: str, intent: str = "inform", confidence: float = 0.7) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], add_to_output=True)
+    return message
+
+
+def test_message_guard_cuts_long_messages_before_tokenizing() -> None:
+    long, short = Message(data={"text": "word " * 2000}), Message(data={"text": "hello"})
+    MessageGuard().process([long, short])
+    assert len(long.get("text")) <= MAX_NLU_CHARS
+    assert short.get("text") == "hello"
+
+
+def test_intent_guard_labels_emoji_and_other_languages() -> None:
+    emoji, thumbs, spanish, english, payload = (
+        classified("😀🎉"),
+        classified("👍", "chitchat"),
+        classified("Hola, quiero una demo por favor"),
+        classified("we lose leads at night"),
+        classified("/give_consent", "give_consent", 1.0),
+    )
+    IntentGuard().process([emoji, thumbs, spanish, english, payload])
+    assert emoji.get("intent") == {"name": "emoji_only", "confidence": 1.0}
+    assert thumbs.get("intent")["name"] == "affirm"
+    assert spanish.get("intent")["name"] == "non_english"
+    assert spanish.get("intent_ranking")[0] == {"name": "non_english", "confidence": 1.0}
+    assert english.get("intent") == {"name": "inform", "confidence": 0.7}
+    assert payload.get("intent")["name"] == "give_consent"
