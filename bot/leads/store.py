@@ -92,9 +92,8 @@ class LeadStore:
                 conversation.consent_given_at = now
                 conversation.consent_withdrawn_at = None
             conversation.last_activity_at = now
-            conversation.page_url = (visit.page_url or conversation.page_url or None) and str(
-                visit.page_url or conversation.page_url
-            )[:MAX_URL_CHARS]
+            page_url = visit.page_url or conversation.page_url
+            conversation.page_url = page_url[:MAX_URL_CHARS] if page_url else None
             conversation.utm = dict(visit.utm) or conversation.utm or {}
             conversation.browser_timezone = visit.browser_timezone or conversation.browser_timezone
 
