@@ -75,6 +75,7 @@ def setup_pages(app: Sanic) -> None:
         return render(request, "privacy")
 
     app.static("/static", str(STATIC_DIR), name="static")
+    app.static("/favicon.ico", str(STATIC_DIR / "favicon.svg"), name="favicon", content_type="image/svg+xml")
 
 
 async def _probe(session: aiohttp.ClientSession, url: str, params: Dict[str, str] | None = None) -> Dict[str, Any]:

@@ -41,7 +41,13 @@ def test_the_page_loads_the_widget_under_a_strict_policy(stack: Stack) -> None:
 
 
 def test_static_files_and_the_privacy_page(stack: Stack) -> None:
-    for path in ("/static/widget.js", "/static/widget.css", "/static/vendor/socket.io.min.js", "/privacy"):
+    for path in (
+        "/static/widget.js",
+        "/static/widget.css",
+        "/static/vendor/socket.io.min.js",
+        "/privacy",
+        "/favicon.ico",
+    ):
         status, _, body = fetch(stack, path)
         assert status == 200, path
         assert body
