@@ -8,7 +8,6 @@ decides how its answer is understood.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -22,8 +21,6 @@ from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
 from bot.qualification.extract import find_answers
 from bot.qualification.understand import answers_clearly, kept_as_typed, understand
-
-logger = logging.getLogger(__name__)
 
 REASKED_SLOT = "reasked_slots"
 FREE_EMAIL_WARNED_SLOT = "free_email_warned"

@@ -7,7 +7,6 @@ no-op for a conversation without consent.
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, Mapping
@@ -20,8 +19,6 @@ from bot.clock import Clock
 from bot.errors import StoreError
 from bot.leads.models import Answer, Conversation, Lead
 from bot.qualification.normalise import normalise_email
-
-logger = logging.getLogger(__name__)
 
 MAX_RAW_ANSWER_CHARS = 4000
 MAX_URL_CHARS = 2048

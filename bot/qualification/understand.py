@@ -49,15 +49,6 @@ def kept_as_typed(parser: Parser, text: str | None) -> Any:
     return {"raw": raw, "understood": False}
 
 
-def is_understood(parser: Parser, value: Any) -> bool:
-    """Whether a slot value is a parsed answer rather than one kept as typed."""
-    if value is None:
-        return False
-    if parser in TEXT_PARSERS:
-        return isinstance(value, str)
-    return isinstance(value, dict) and value.get("understood", True) is not False
-
-
 def answers_clearly(parser: Parser, value: Any) -> bool:
     """Whether a parsed value shows the text really answers the question: a
     head count, a known title, a timeline... rather than any text at all,
