@@ -11,6 +11,7 @@ from typing import List
 from bot.config_files import line_of, read_yaml
 from bot.errors import ConfigError
 from bot.playbook import Playbook, load_playbook
+from bot.scoring.policy import load_policy
 from bot.settings import PROJECT_ROOT, load_settings
 
 
@@ -66,6 +67,10 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
         problems.append(exc)
     else:
         problems.extend(cross_check_domain(playbook, playbook_path, root / "domain.yml"))
+        try:
+            load_policy(settings.ops_dir / "scoring.yml", playbook)
+        except ConfigError as exc:
+            problems.append(exc)
     return problems
 
 

@@ -72,7 +72,9 @@ def load_model(path: Path, model: Type[Model]) -> Model:
     try:
         return model.parse_obj(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key shows up twice: as an unknown key and as a missing one. Name the typo.
+        first = next((e for e in errors if e["type"] == "value_error.extra"), errors[0])
         loc = tuple(part for part in first["loc"] if part != "__root__")
         key = ".".join(str(part) for part in loc) or "(top level)"
         raise ConfigError(str(path), key, first["msg"], line=line_of(lines, loc)) from exc

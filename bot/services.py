@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.playbook import Playbook, load_playbook
+from bot.scoring.policy import ScoringPolicy, load_policy
 from bot.settings import Settings, load_settings
 
 
@@ -22,6 +23,7 @@ class Services:
     clock: Clock
     playbook: Playbook
     leads: LeadStore
+    scoring: ScoringPolicy
 
 
 _lock = threading.Lock()
@@ -32,8 +34,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Builds every service from ``settings``; config errors raise here, at startup."""
     clock = clock or SystemClock()
     playbook = load_playbook(settings.ops_dir / "questions.yml")
+    scoring = load_policy(settings.ops_dir / "scoring.yml", playbook)
     sessions = make_session_factory(make_engine(settings.database_url))
-    return Services(settings=settings, clock=clock, playbook=playbook, leads=LeadStore(sessions, clock))
+    return Services(
+        settings=settings, clock=clock, playbook=playbook, leads=LeadStore(sessions, clock), scoring=scoring
+    )
 
 
 def get_services() -> Services:

@@ -13,6 +13,7 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
 from bot.playbook import load_playbook
+from bot.scoring.policy import load_policy
 from bot.services import Services, install
 from bot.settings import PROJECT_ROOT, load_settings
 
@@ -41,8 +42,13 @@ def store(database_url: str, clock: FixedClock) -> LeadStore:
 def services(database_url: str, store: LeadStore, clock: FixedClock) -> Iterator[Services]:
     """The process-wide services, on a fresh database and a fixed clock."""
     settings = load_settings({"DATABASE_URL": database_url})
+    playbook = load_playbook(PROJECT_ROOT / "ops" / "questions.yml")
     built = Services(
-        settings=settings, clock=clock, playbook=load_playbook(PROJECT_ROOT / "ops" / "questions.yml"), leads=store
+        settings=settings,
+        clock=clock,
+        playbook=playbook,
+        leads=store,
+        scoring=load_policy(PROJECT_ROOT / "ops" / "scoring.yml", playbook),
     )
     install(built)
     yield built

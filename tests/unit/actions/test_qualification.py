@@ -203,7 +203,15 @@ def test_the_ops_file_alone_decides_the_questions(services: Services, domain: Di
     from bot.services import install
 
     questions = [q for slot in order for q in services.playbook.questions if q.slot == slot]
-    install(Services(services.settings, services.clock, Playbook(version=1, questions=questions), services.leads))
+    install(
+        Services(
+            services.settings,
+            services.clock,
+            Playbook(version=1, questions=questions),
+            services.leads,
+            services.scoring,
+        )
+    )
     assert complete_form(domain, ANSWERS) == order
 
 

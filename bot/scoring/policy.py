@@ -1,0 +1,335 @@
+"""The scoring policy sales ops edit (``ops/scoring.yml``), validated when loaded.
+
+The file is checked twice: by pydantic for shape, types, bands and
+thresholds, then against the playbook, so every ``question:`` it names is a
+question the bot asks, read with the right parser. Either way the first
+problem raises :class:`~bot.errors.ConfigError` naming file, line and key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Tuple
+
+from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
+
+from bot.config_files import line_of, load_model, read_yaml
+from bot.errors import ConfigError
+from bot.playbook import Parser, Playbook
+from bot.qualification.normalise import Budget, Seniority
+
+if TYPE_CHECKING:  # what the constrained types below hold, for the type checker
+    Words = List[str]
+    QuestionName = str
+    Identifier = str
+    Text = str
+    Url = str
+    Points = int
+    Count = int
+    Months = int
+else:
+    Words = List[constr(strip_whitespace=True, min_length=1, max_length=80)]
+    QuestionName = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=60)
+    Identifier = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=40)
+    Text = constr(strip_whitespace=True, min_length=1, max_length=300)
+    Url = constr(regex=r"^https?://\S+$", max_length=500)
+    Points = conint(ge=-1000, le=1000)
+    Count = conint(ge=1)
+    Months = conint(ge=0, le=120)
+
+
+class Tier(str, Enum):
+    CQL = "cql"
+    NURTURE = "nurture"
+    DISQUALIFIED = "disqualified"
+    SUPPORT = "support"
+
+
+class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+    """Unknown keys are typos: refuse them."""
+
+
+class SizeBand(_Strict):
+    min: Count
+    max: Count | None = None
+    points: Points
+
+    @root_validator(skip_on_failure=True)
+    def _ordered(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805 - pydantic validator
+        if values["max"] is not None and values["max"] < values["min"]:
+            raise ValueError(f"max {values['max']} is below min {values['min']}")
+        return values
+
+
+class CompanySizeRule(_Strict):
+    question: QuestionName
+    bands: List[SizeBand]
+
+    @validator("bands")
+    def _contiguous(cls, bands: List[SizeBand]) -> List[SizeBand]:  # noqa: N805
+        if not bands:
+            raise ValueError("at least one band is needed")
+        if bands[0].min != 1:
+            raise ValueError(f"the first band must start at 1, not {bands[0].min}")
+        for index, (band, following) in enumerate(pairwise(bands)):
+            if band.max is None:
+                raise ValueError(f"band {index} has no max but is not the last band")
+            if following.min <= band.max:
+                raise ValueError(f"bands {index} and {index + 1} overlap ({band.max} and {following.min})")
+            if following.min != band.max + 1:
+                raise ValueError(f"gap between bands {index} and {index + 1}: {band.max + 1}-{following.min - 1}")
+        if bands[-1].max is not None:
+            raise ValueError("the last band must have no max, so every size is covered")
+        return bands
+
+
+class SeniorityRule(_Strict):
+    question: QuestionName
+    points: Dict[Seniority, Points]
+
+    @validator("points")
+    def _every_level(cls, points: Dict[Seniority, int]) -> Dict[Seniority, int]:  # noqa: N805
+        missing = [level.value for level in Seniority if level not in points]
+        if missing:
+            raise ValueError(f"points missing for: {', '.join(missing)}")
+        return points
+
+
+class TimelineBand(_Strict):
+    within_months: Months
+    points: Points
+
+
+class TimelineRule(_Strict):
+    question: QuestionName
+    bands: List[TimelineBand]
+    otherwise: Points = 0
+
+    @validator("bands")
+    def _increasing(cls, bands: List[TimelineBand]) -> List[TimelineBand]:  # noqa: N805
+        for index, (band, following) in enumerate(pairwise(bands)):
+            if following.within_months <= band.within_months:
+                raise ValueError(f"bands {index} and {index + 1} must have increasing within_months")
+        return bands
+
+
+class BudgetRule(_Strict):
+    question: QuestionName
+    points: Dict[Budget, Points]
+
+    @validator("points")
+    def _every_status(cls, points: Dict[Budget, int]) -> Dict[Budget, int]:  # noqa: N805
+        missing = [status.value for status in Budget if status not in points]
+        if missing:
+            raise ValueError(f"points missing for: {', '.join(missing)}")
+        return points
+
+
+class KeywordGroup(_Strict):
+    label: Text
+    words: Words
+    points: Points
+
+
+class UseCaseRule(_Strict):
+    question: QuestionName
+    keywords: List[KeywordGroup] = []
+
+
+class FreeMailRule(_Strict):
+    question: QuestionName
+    points: Points
+
+
+class CqlThreshold(_Strict):
+    min_points: Points
+    min_company_size: Count = 1
+
+
+class NurtureThreshold(_Strict):
+    min_points: Points
+
+
+class Tiers(_Strict):
+    cql: CqlThreshold
+    nurture: NurtureThreshold
+
+    @root_validator(skip_on_failure=True)
+    def _in_order(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        if values["cql"].min_points <= values["nurture"].min_points:
+            raise ValueError(
+                f"cql.min_points ({values['cql'].min_points}) must be above nurture.min_points "
+                f"({values['nurture'].min_points})"
+            )
+        return values
+
+
+class WordsIn(_Strict):
+    questions: List[QuestionName]
+    words: Words
+
+
+class DomainsIn(_Strict):
+    question: QuestionName
+    domains: Words
+
+
+class CompaniesIn(_Strict):
+    question: QuestionName
+    names: Words
+
+
+class Condition(_Strict):
+    """One knock-out condition; exactly one of its keys is set."""
+
+    seniority_in: List[Seniority] | None = None
+    words_in: WordsIn | None = None
+    email_domain_in: DomainsIn | None = None
+    company_in: CompaniesIn | None = None
+
+    @root_validator(skip_on_failure=True)
+    def _exactly_one(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        given = [key for key, value in values.items() if value is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "each condition needs exactly one of seniority_in, words_in, email_domain_in, company_in"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return values
+
+
+class Knockout(_Strict):
+    id: Identifier
+    tier: Tier
+    reason: Text
+    when: List[Condition]
+
+    @validator("tier")
+    def _not_a_points_tier(cls, tier: Tier) -> Tier:  # noqa: N805
+        if tier in (Tier.CQL, Tier.NURTURE):
+            raise ValueError("a knock-out decides disqualified or support; cql and nurture come from points")
+        return tier
+
+    @validator("when")
+    def _some_condition(cls, when: List[Condition]) -> List[Condition]:  # noqa: N805
+        if not when:
+            raise ValueError("at least one condition is needed")
+        return when
+
+
+class Resource(_Strict):
+    id: Identifier
+    title: Text
+    url: Url
+    words: Words = []
+
+
+class NurtureResources(_Strict):
+    default: str
+    items: List[Resource]
+
+    @root_validator(skip_on_failure=True)
+    def _default_exists(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        ids = [item.id for item in values["items"]]
+        if len(set(ids)) != len(ids):
+            raise ValueError("resource ids must be unique")
+        if values["default"] not in ids:
+            raise ValueError(f"default '{values['default']}' is not one of the items ({', '.join(ids) or 'none'})")
+        return values
+
+
+class Links(_Strict):
+    careers: Url
+    research_contact: Text
+    support_portal: Url
+    sales_contact: Text
+
+
+class ScoringPolicy(_Strict):
+    """The whole of ``ops/scoring.yml``."""
+
+    version: int
+    company_size: CompanySizeRule
+    seniority: SeniorityRule
+    timeline: TimelineRule
+    budget: BudgetRule
+    use_case: UseCaseRule
+    free_mail: FreeMailRule
+    tiers: Tiers
+    knockouts: List[Knockout] = []
+    nurture_resources: NurtureResources
+    links: Links
+    #: A hash of the file's bytes: which policy produced a stored score.
+    policy_version: str = ""
+
+    @validator("version")
+    def _known_version(cls, value: int) -> int:  # noqa: N805
+        if value != 1:
+            raise ValueError("only version 1 is understood")
+        return value
+
+    @validator("knockouts")
+    def _unique_ids(cls, knockouts: List[Knockout]) -> List[Knockout]:  # noqa: N805
+        ids = [knockout.id for knockout in knockouts]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"knock-out ids must be unique: {', '.join(duplicated)}")
+        return knockouts
+
+
+#: Which parser the question behind each section must have.
+_SECTION_PARSERS = {
+    "company_size": Parser.COMPANY_SIZE,
+    "seniority": Parser.ROLE,
+    "timeline": Parser.TIMELINE,
+    "budget": Parser.BUDGET,
+    "use_case": Parser.TEXT,
+    "free_mail": Parser.EMAIL,
+}
+
+
+def _question_refs(policy: ScoringPolicy) -> Iterator[Tuple[Tuple[Any, ...], str, Parser | None]]:
+    for section, parser in _SECTION_PARSERS.items():
+        yield (section, "question"), getattr(policy, section).question, parser
+    for k_index, knockout in enumerate(policy.knockouts):
+        for c_index, condition in enumerate(knockout.when):
+            where = ("knockouts", k_index, "when", c_index)
+            if condition.words_in is not None:
+                for q_index, name in enumerate(condition.words_in.questions):
+                    yield where + ("words_in", "questions", q_index), name, None
+            if condition.email_domain_in is not None:
+                yield where + ("email_domain_in", "question"), condition.email_domain_in.question, Parser.EMAIL
+            if condition.company_in is not None:
+                yield where + ("company_in", "question"), condition.company_in.question, Parser.COMPANY
+
+
+def policy_version(path: Path) -> str:
+    """A short hash of the policy file: stored with every score it produced."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def load_policy(path: Path, playbook: Playbook) -> ScoringPolicy:
+    """Loads ``ops/scoring.yml`` and checks every question it names against the playbook."""
+    policy = load_model(path, ScoringPolicy)
+    _, lines = read_yaml(path)
+    for where, name, parser in _question_refs(policy):
+        key = ".".join(str(part) for part in where)
+        question = playbook.question(name)
+        if question is None:
+            raise ConfigError(
+                str(path),
+                key,
+                f"unknown question '{name}' (ops/questions.yml asks: {', '.join(playbook.slots)})",
+                line=line_of(lines, where),
+            )
+        if parser is not None and question.parser is not parser:
+            raise ConfigError(
+                str(path),
+                key,
+                f"question '{name}' is read as {question.parser.value}, this section needs {parser.value}",
+                line=line_of(lines, where),
+            )
+    return policy.copy(update={"policy_version": policy_version(path)})

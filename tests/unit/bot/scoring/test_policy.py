@@ -1,0 +1,66 @@
+"""A bad ops/scoring.yml fails at load, naming file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.playbook import load_playbook
+from bot.scoring.policy import load_policy, policy_version
+from bot.settings import PROJECT_ROOT
+
+OPS = PROJECT_ROOT / "ops"
+PLAYBOOK = load_playbook(OPS / "questions.yml")
+DEFAULT = (OPS / "scoring.yml").read_text(encoding="utf-8")
+
+
+def _load_edited(tmp_path: Path, old: str, new: str) -> None:
+    assert old in DEFAULT, f"the default policy no longer contains {old!r}"
+    path = tmp_path / "scoring.yml"
+    path.write_text(DEFAULT.replace(old, new, 1), encoding="utf-8")
+    load_policy(path, PLAYBOOK)
+
+
+def test_the_default_policy_loads_with_a_version_hash() -> None:
+    policy = load_policy(OPS / "scoring.yml", PLAYBOOK)
+    assert policy.policy_version == policy_version(OPS / "scoring.yml")
+    assert len(policy.policy_version) == 12
+    assert [k.id for k in policy.knockouts] == ["support", "student", "job_seeker", "competitor", "vendor_pitch"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ("  nurture:\n    min_points: 35", "  nurture:\n    min_ponts: 35", "tiers.nurture.min_ponts", "extra fields"),
+        ("    min_points: 60", "    min_points: sixty", "tiers.cql.min_points", "integer"),
+        ("    min_points: 60", "    min_points: 30", "tiers", "must be above nurture.min_points"),
+        ("{min: 11, max: 49, points: 10}", "{min: 11, max: 60, points: 10}", "company_size.bands", "overlap"),
+        ("{min: 11, max: 49, points: 10}", "{min: 11, max: 40, points: 10}", "company_size.bands", "gap"),
+        ("{min: 1000, points: 40}", "{min: 1000, max: 5000, points: 40}", "company_size.bands", "no max"),
+        ("    manager: 20\n", "", "seniority.points", "missing for: manager"),
+        ("{within_months: 6, points: 10}", "{within_months: 2, points: 10}", "timeline.bands", "increasing"),
+        ("  default: buyers_guide", "  default: ebook", "nurture_resources", "'ebook' is not one of"),
+        ("    tier: support", "    tier: cql", "knockouts.0.tier", "cql and nurture come from points"),
+        ("budget:\n  question: budget", "budget:\n  question: budgett", "budget.question", "unknown question 'budgett'"),
+        ("timeline:\n  question: timeline", "timeline:\n  question: role", "timeline.question", "needs timeline"),
+        ("          questions: [use_case]\n          words: [support", "          questions: [usecase]\n          words: [support",
+         "knockouts.0.when.0.words_in.questions.0", "unknown question 'usecase'"),
+    ],
+)  # fmt: skip
+def test_mistakes_name_the_file_and_the_key(tmp_path: Path, old: str, new: str, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _load_edited(tmp_path, old, new)
+    error = caught.value
+    assert error.source.endswith("scoring.yml")
+    assert error.key == key
+    assert problem in error.problem
+    assert error.line is not None and error.line > 1
+
+
+def test_a_changed_file_gets_a_new_version(tmp_path: Path) -> None:
+    path = tmp_path / "scoring.yml"
+    path.write_text(DEFAULT.replace("    min_points: 60", "    min_points: 70"), encoding="utf-8")
+    assert load_policy(path, PLAYBOOK).tiers.cql.min_points == 70
+    assert policy_version(path) != policy_version(OPS / "scoring.yml")
