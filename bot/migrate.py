@@ -8,9 +8,9 @@ from alembic.config import Config
 from bot.settings import PROJECT_ROOT
 
 
-def upgrade_database(database_url: str) -> None:
-    """Brings ``database_url`` to the newest schema (idempotent)."""
+def upgrade_database(database_url: str, revision: str = "head") -> None:
+    """Brings ``database_url`` to ``revision``, by default the newest schema (idempotent)."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "bot" / "migrations"))
     config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

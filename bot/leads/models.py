@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -76,11 +77,43 @@ class Lead(Base):
     company = Column(String(200))
     role_title = Column(String(200))
     seniority = Column(String(32))
+    company_size = Column(Integer)
+    timeline_months = Column(Float)
+    budget = Column(String(16))
+    country = Column(String(100))
+    country_code = Column(String(2))
     status = Column(String(32), nullable=False, default="new")
-    created_at = Column(UtcDateTime, nullable=False)
+    score = Column(Integer)
+    reasons: Any = Column(JSON)
+    knockout = Column(String(40))
+    policy_version = Column(String(40))
+    scored_at = Column(UtcDateTime)
+    created_at = Column(UtcDateTime, nullable=False, index=True)
     updated_at = Column(UtcDateTime, nullable=False)
+    erased_at = Column(UtcDateTime)
 
     conversations = relationship("Conversation", back_populates="lead")
+    status_changes = relationship(
+        "StatusChange", back_populates="lead", cascade="all, delete-orphan", order_by="StatusChange.id"
+    )
+
+
+class StatusChange(Base):
+    """One change of a lead's tier: when, from what, to what, and why."""
+
+    __tablename__ = "lead_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(UtcDateTime, nullable=False)
+    from_status = Column(String(32))
+    to_status = Column(String(32), nullable=False)
+    cause = Column(String(32), nullable=False)
+    points = Column(Integer)
+    policy_version = Column(String(40))
+    actor = Column(String(200))
+
+    lead = relationship("Lead", back_populates="status_changes")
 
 
 class Conversation(Base):

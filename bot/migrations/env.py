@@ -1,5 +1,7 @@
 """Alembic environment: migrates the database named by DATABASE_URL."""
 
+from __future__ import annotations
+
 from logging.config import fileConfig
 
 from alembic import context
@@ -12,11 +14,16 @@ if context.config.config_file_name is not None:
     fileConfig(context.config.config_file_name)
 
 
+def _ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Rasa's tracker tables may share the database (PostgreSQL); leave them be."""
+    return type_ != "table" or name in metadata.tables
+
+
 def run_migrations_online() -> None:
     url = context.config.attributes.get("database_url") or load_settings().database_url
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=_ours)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -1,0 +1,48 @@
+"""Migrations carry an existing database forward without losing data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from bot.db import make_engine
+from bot.migrate import upgrade_database
+
+
+def test_a_database_from_the_first_schema_keeps_its_leads_and_answers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade_database(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO leads (id, email_normalised, email, email_kind, full_name, status, created_at, updated_at) "
+                "VALUES (1, 'ana@coral.example', 'Ana@Coral.example', 'work', 'Ana Silva', 'new', "
+                "'2026-11-20 10:00:00', '2026-11-20 10:05:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversations (id, sender_id, lead_id, started_at, last_activity_at, utm, consent_given_at) "
+                "VALUES (7, 'visitor-1', 1, '2026-11-20 10:00:00', '2026-11-20 10:05:00', '{}', '2026-11-20 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answers (conversation_id, question, raw_text, value, parsed, attempts) "
+                'VALUES (7, \'role\', \'vp sales\', \'{"title": "vp sales", "seniority": "vp"}\', 1, 1)'
+            )
+        )
+
+    upgrade_database(url)
+
+    with engine.connect() as connection:
+        lead = connection.execute(text("SELECT email, full_name, status, score, erased_at FROM leads")).one()
+        assert tuple(lead) == ("Ana@Coral.example", "Ana Silva", "new", None, None)
+        assert connection.execute(text("SELECT raw_text FROM answers")).scalar_one() == "vp sales"
+        assert connection.execute(text("SELECT lead_id FROM conversations")).scalar_one() == 1
+    columns = {column["name"] for column in inspect(engine).get_columns("leads")}
+    assert {"score", "reasons", "policy_version", "company_size", "timeline_months", "erased_at"} <= columns
+    assert "lead_status_changes" in inspect(engine).get_table_names()
+    engine.dispose()
