@@ -10,20 +10,51 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import services, store_call
+from bot.scoring.policy import Tier
+from bot.scoring.score import Score, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
+TIER_SLOT = "lead_tier"
+
+#: Knock-outs that get their own pointer when they disqualify.
+_KNOCKOUT_CLOSES = {"student": "utter_close_student", "job_seeker": "utter_close_job_seeker"}
 
 
 class ActionSubmitQualification(Action):
-    """Every question is answered: say what happens next."""
+    """Every question is answered: score the answers, store the score, and
+    close the way the tier calls for."""
 
     def name(self) -> str:
         return "action_submit_qualification"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        await store_call(services().leads.end_conversation, tracker.sender_id, "completed")
-        dispatcher.utter_message(response="utter_qualification_done")
-        return [SlotSet(QUALIFIED_SLOT, True)]
+        svc = services()
+        answers = {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
+        result = score(answers, svc.scoring)
+        await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
+        await store_call(svc.leads.record_score, tracker.sender_id, result)
+        _close(dispatcher, result, answers)
+        return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
+
+
+def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any]) -> None:
+    policy = services().scoring
+    links = policy.links
+    if result.tier is Tier.CQL:
+        dispatcher.utter_message(response="utter_close_cql")
+    elif result.tier is Tier.NURTURE:
+        resource = nurture_resource(answers, policy)
+        dispatcher.utter_message(
+            response="utter_close_nurture", resource_title=resource.title, resource_url=resource.url
+        )
+    elif result.tier is Tier.SUPPORT:
+        dispatcher.utter_message(response="utter_close_support", support_url=links.support_portal)
+    else:
+        dispatcher.utter_message(
+            response=_KNOCKOUT_CLOSES.get(result.knockout or "", "utter_close_disqualified"),
+            careers_url=links.careers,
+            research_contact=links.research_contact,
+        )
 
 
 class ActionStopQualification(Action):

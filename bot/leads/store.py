@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.errors import StoreError
-from bot.leads.models import Answer, Conversation, Lead
+from bot.leads.models import Answer, Conversation, Lead, StatusChange
 from bot.qualification.normalise import normalise_email
+from bot.scoring.score import Score, company_size_estimate, timeline_months
 
 MAX_RAW_ANSWER_CHARS = 4000
 MAX_URL_CHARS = 2048
@@ -142,6 +143,36 @@ class LeadStore:
                 conversation.ended_at = self._clock.now()
                 conversation.outcome = outcome
 
+    def record_score(self, sender_id: str, score: Score, cause: str = "scored") -> int | None:
+        """Stores ``score`` on the conversation's lead, with a status-history
+        entry when the tier changes. Returns the lead's id, or None when no
+        lead is known (no consent, or no email given)."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is None or conversation.lead is None:
+                return None
+            lead = conversation.lead
+            if lead.status != score.tier.value:
+                lead.status_changes.append(
+                    StatusChange(
+                        at=now,
+                        from_status=lead.status,
+                        to_status=score.tier.value,
+                        cause=cause,
+                        points=score.points,
+                        policy_version=score.policy_version,
+                    )
+                )
+            lead.status = score.tier.value
+            lead.score = score.points
+            lead.reasons = [reason.to_dict() for reason in score.reasons]
+            lead.knockout = score.knockout
+            lead.policy_version = score.policy_version
+            lead.scored_at = now
+            lead.updated_at = now
+            return int(lead.id)
+
     @staticmethod
     def _answer(session: Session, conversation: Conversation, question: str) -> Answer:
         for answer in conversation.answers:
@@ -151,7 +182,7 @@ class LeadStore:
         conversation.answers.append(answer)
         return answer
 
-    _PARSERS_ON_LEAD = ("email", "name", "company", "role")
+    _PARSERS_ON_LEAD = ("email", "name", "company", "role", "company_size", "timeline", "budget", "country")
 
     def _sync_lead(self, session: Session, conversation: Conversation, now: Any) -> None:
         parsed: Dict[str, Any] = {}
@@ -178,6 +209,17 @@ class LeadStore:
         if isinstance(role, dict):
             lead.role_title = str(role.get("title", ""))[:200]
             lead.seniority = role.get("seniority")
+        if "company_size" in parsed:
+            lead.company_size = company_size_estimate(parsed["company_size"])
+        if "timeline" in parsed:
+            lead.timeline_months = timeline_months(parsed["timeline"])
+        budget = parsed.get("budget")
+        if isinstance(budget, dict) and isinstance(budget.get("status"), str):
+            lead.budget = budget["status"]
+        country = parsed.get("country")
+        if isinstance(country, dict) and isinstance(country.get("name"), str):
+            lead.country = country["name"][:100]
+            lead.country_code = country.get("country_code")
         session.flush()
         conversation.lead_id = lead.id
 
@@ -208,6 +250,17 @@ class LeadStore:
                     "role_title": lead.role_title,
                     "seniority": lead.seniority,
                     "status": lead.status,
+                    "score": lead.score,
+                    "reasons": lead.reasons,
+                    "policy_version": lead.policy_version,
+                    "company_size": lead.company_size,
+                    "timeline_months": lead.timeline_months,
+                    "budget": lead.budget,
+                    "country": lead.country,
+                    "status_history": [
+                        {"from": c.from_status, "to": c.to_status, "cause": c.cause, "at": c.at}
+                        for c in lead.status_changes
+                    ],
                 },
                 "answers": {
                     answer.question: {

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict, List, Tuple
 
+import pytest
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,7 +16,9 @@ from actions.conversation import (
 )
 from actions.session import ActionSessionStart
 from bot.leads.store import AnswerRecord, VisitContext
-from bot.services import Services
+from bot.qualification.understand import understand
+from bot.services import Services, get_services
+from tests.conftest import NOW
 from tests.unit.actions.conftest import make_tracker, slot_event, user_event
 
 
@@ -77,12 +80,61 @@ def test_declining_forgets_every_answer(services: Services, domain: Dict[str, An
     assert services.leads.conversation_record("visitor-1")["answers"] == {}  # type: ignore[index]
 
 
-def test_submit_thanks_and_records_the_outcome(services: Services, domain: Dict[str, Any]) -> None:
+def _slots(**said: str) -> Dict[str, Any]:
+    """Question slots as the form fills them, from what the visitor said."""
+    playbook = get_services().playbook
+    return {slot: understand(playbook.question(slot).parser, text, NOW.date()) for slot, text in said.items()}  # type: ignore[union-attr]
+
+
+CQL = dict(use_case="we lose inbound leads", full_name="Ana Silva", work_email="ana@coral.example", company="Coral",
+           role="VP Sales", company_size="600", timeline="this quarter", budget="approved", country="Brazil")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "tier", "response"),
+    [
+        ({}, "cql", "utter_close_cql"),
+        ({"role": "data analyst", "timeline": "just researching", "budget": "none"}, "nurture", "utter_close_nurture"),
+        ({"role": "student intern"}, "disqualified", "utter_close_student"),
+        ({"use_case": "are you hiring? I'd love to join your team"}, "disqualified", "utter_close_job_seeker"),
+        ({"company": "Drift"}, "disqualified", "utter_close_disqualified"),
+        ({"use_case": "we're a customer and the widget stopped working"}, "support", "utter_close_support"),
+    ],
+)
+def test_submit_scores_stores_and_closes_by_tier(
+    services: Services, domain: Dict[str, Any], changes: Dict[str, str], tier: str, response: str
+) -> None:
+    said = {**CQL, **changes}
+    slots = _slots(**said)
     services.leads.record_consent("visitor-1", VisitContext())
-    events, messages = run(ActionSubmitQualification(), make_tracker(domain, active_loop=None), domain)
-    assert events == [slot_event("qualification_done", True)]
-    assert [m["response"] for m in messages] == ["utter_qualification_done"]
-    assert services.leads.conversation_record("visitor-1")["outcome"] == "completed"  # type: ignore[index]
+    services.leads.record_answer(
+        "visitor-1", AnswerRecord("work_email", "email", said["work_email"], slots["work_email"], True)
+    )
+    events, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=slots, active_loop=None), domain)
+    assert events == [slot_event("qualification_done", True), slot_event("lead_tier", tier)]
+    assert [m["response"] for m in messages] == [response]
+    record = services.leads.conversation_record("visitor-1")
+    assert record is not None and record["outcome"] == "completed"
+    lead = record["lead"]
+    assert lead["status"] == tier
+    assert lead["policy_version"] == services.scoring.policy_version
+    assert sum(reason["points"] for reason in lead["reasons"]) == lead["score"]
+    assert [(c["from"], c["to"], c["cause"]) for c in lead["status_history"]] == [("new", tier, "scored")]
+
+
+def test_the_nurture_close_names_a_resource_that_fits(services: Services, domain: Dict[str, Any]) -> None:
+    slots = _slots(
+        **{**CQL, "use_case": "assign leads by territory", "role": "analyst", "timeline": "next year", "budget": "none"}
+    )
+    _, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=slots, active_loop=None), domain)
+    assert messages[0]["response"] == "utter_close_nurture"
+    assert messages[0]["resource_url"].endswith("/lead-routing-playbook")
+
+
+def test_scoring_without_consent_stores_nothing_but_still_closes(services: Services, domain: Dict[str, Any]) -> None:
+    _, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=_slots(**CQL), active_loop=None), domain)
+    assert [m["response"] for m in messages] == ["utter_close_cql"]
+    assert services.leads.conversation_record("visitor-1") is None
 
 
 def test_stop_leaves_the_form_and_keeps_the_answers(services: Services, domain: Dict[str, Any]) -> None:

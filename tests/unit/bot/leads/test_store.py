@@ -76,10 +76,18 @@ def test_the_email_makes_a_lead_with_what_is_known(store: LeadStore) -> None:
     store.record_answer("s1", AnswerRecord("role", "role", "CTO", {"title": "CTO", "seniority": "c_level"}, True))
     store.record_answer("s1", email_answer("Priya@QuantixLabs.com"))
     store.record_answer("s1", AnswerRecord("company", "company", "Quantix Labs", "Quantix Labs", True))
+    store.record_answer("s1", AnswerRecord("company_size", "company_size", "50-200", {"min": 50, "max": 200}, True))
+    store.record_answer("s1", AnswerRecord("timeline", "timeline", "Q1", {"earliest": 1.0, "latest": 4.0}, True))
+    store.record_answer("s1", AnswerRecord("budget", "budget", "yes", {"status": "approved"}, True))
+    store.record_answer(
+        "s1", AnswerRecord("country", "country", "india", {"country_code": "IN", "name": "India"}, True)
+    )
     lead = store.conversation_record("s1")["lead"]  # type: ignore[index]
     assert lead == {
         "email": "Priya@QuantixLabs.com", "email_kind": "work", "full_name": "Priya", "company": "Quantix Labs",
-        "role_title": "CTO", "seniority": "c_level", "status": "new",
+        "role_title": "CTO", "seniority": "c_level", "status": "new", "company_size": 125, "timeline_months": 4.0,
+        "budget": "approved", "country": "India", "score": None, "reasons": None, "policy_version": None,
+        "status_history": [],
     }  # fmt: skip
 
 
