@@ -16,12 +16,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
 	@echo "make test   lint, type check, unit tests, Rasa data validation and story tests, integration tests"
 	@echo "make check  validate ops/*.yml against domain.yml"
+	@echo "make rescore  preview how ops/scoring.yml changes stored leads (ARGS=--apply writes)"
 
 $(VENV)/.installed: requirements.lock
 	@python=$$(scripts/find_python310.sh) && \
@@ -49,6 +50,10 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy bot calendar_booking
+
+# Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
+rescore: migrate
+	$(PY) -m bot.rescore $(ARGS)
 
 unit: install
 	$(PY) -m pytest tests/unit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, Mapping
+from typing import Any, Dict, Iterator, Mapping, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -152,26 +152,52 @@ class LeadStore:
             conversation = self._consented(session, sender_id)
             if conversation is None or conversation.lead is None:
                 return None
-            lead = conversation.lead
-            if lead.status != score.tier.value:
-                lead.status_changes.append(
-                    StatusChange(
-                        at=now,
-                        from_status=lead.status,
-                        to_status=score.tier.value,
-                        cause=cause,
-                        points=score.points,
-                        policy_version=score.policy_version,
-                    )
+            self._apply_score(conversation.lead, score, cause, now)
+            return int(conversation.lead.id)
+
+    def rescore(self, lead_id: int, score: Score) -> None:
+        """Stores a score recomputed under a new policy (cause ``rescored``)."""
+        with self._unit() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is not None and lead.erased_at is None:
+                self._apply_score(lead, score, "rescored", self._clock.now())
+
+    @staticmethod
+    def _apply_score(lead: Lead, score: Score, cause: str, now: Any) -> None:
+        if lead.status != score.tier.value:
+            lead.status_changes.append(
+                StatusChange(
+                    at=now,
+                    from_status=lead.status,
+                    to_status=score.tier.value,
+                    cause=cause,
+                    points=score.points,
+                    policy_version=score.policy_version,
                 )
-            lead.status = score.tier.value
-            lead.score = score.points
-            lead.reasons = [reason.to_dict() for reason in score.reasons]
-            lead.knockout = score.knockout
-            lead.policy_version = score.policy_version
-            lead.scored_at = now
-            lead.updated_at = now
-            return int(lead.id)
+            )
+        lead.status = score.tier.value
+        lead.score = score.points
+        lead.reasons = [reason.to_dict() for reason in score.reasons]
+        lead.knockout = score.knockout
+        lead.policy_version = score.policy_version
+        lead.scored_at = now
+        lead.updated_at = now
+
+    def scored_leads(self) -> Iterator[Tuple[int, str, str, Dict[str, Any]]]:
+        """Every scored lead: id, email, status and the answers of its latest
+        completed conversation (question → value), for re-scoring."""
+        with self._unit() as session:
+            leads = session.execute(
+                select(Lead).where(Lead.scored_at.is_not(None), Lead.erased_at.is_(None)).order_by(Lead.id)
+            ).scalars()
+            rows = []
+            for lead in leads:
+                done = [c for c in lead.conversations if c.outcome == "completed" and c.consent_withdrawn_at is None]
+                if done:
+                    latest = max(done, key=lambda c: c.last_activity_at)
+                    answers = {a.question: a.value for a in latest.answers}
+                    rows.append((int(lead.id), str(lead.email), str(lead.status), answers))
+        yield from rows
 
     @staticmethod
     def _answer(session: Session, conversation: Conversation, question: str) -> Answer:
