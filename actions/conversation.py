@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import services, store_call
-from bot.scoring.policy import Tier
+from bot.scoring.policy import ScoringPolicy, Tier
 from bot.scoring.score import Score, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
@@ -33,12 +33,11 @@ class ActionSubmitQualification(Action):
         result = score(answers, svc.scoring)
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)
-        _close(dispatcher, result, answers)
+        _close(dispatcher, result, answers, svc.scoring)
         return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
 
 
-def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any]) -> None:
-    policy = services().scoring
+def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any], policy: ScoringPolicy) -> None:
     links = policy.links
     if result.tier is Tier.CQL:
         dispatcher.utter_message(response="utter_close_cql")

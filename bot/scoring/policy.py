@@ -12,7 +12,7 @@ import hashlib
 from enum import Enum
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Tuple, Type
 
 from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
 
@@ -86,16 +86,21 @@ class CompanySizeRule(_Strict):
         return bands
 
 
+def _points_for_every(kind: Type[Enum], points: Dict[Any, int]) -> Dict[Any, int]:
+    """Refuses a points table that leaves out a member of ``kind``."""
+    missing = [member.value for member in kind if member not in points]
+    if missing:
+        raise ValueError(f"points missing for: {', '.join(missing)}")
+    return points
+
+
 class SeniorityRule(_Strict):
     question: QuestionName
     points: Dict[Seniority, Points]
 
     @validator("points")
     def _every_level(cls, points: Dict[Seniority, int]) -> Dict[Seniority, int]:  # noqa: N805
-        missing = [level.value for level in Seniority if level not in points]
-        if missing:
-            raise ValueError(f"points missing for: {', '.join(missing)}")
-        return points
+        return _points_for_every(Seniority, points)
 
 
 class TimelineBand(_Strict):
@@ -122,10 +127,7 @@ class BudgetRule(_Strict):
 
     @validator("points")
     def _every_status(cls, points: Dict[Budget, int]) -> Dict[Budget, int]:  # noqa: N805
-        missing = [status.value for status in Budget if status not in points]
-        if missing:
-            raise ValueError(f"points missing for: {', '.join(missing)}")
-        return points
+        return _points_for_every(Budget, points)
 
 
 class KeywordGroup(_Strict):
