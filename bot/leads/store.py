@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, Mapping, Tuple
+from datetime import datetime
+from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -183,6 +184,38 @@ class LeadStore:
         lead.scored_at = now
         lead.updated_at = now
 
+    def override_status(self, lead_id: int, status: str, actor: str) -> bool:
+        """An AE or ops person sets the tier by hand (cause ``ae_override``).
+        Returns False when there is no such lead, or it was erased."""
+        now = self._clock.now()
+        with self._unit() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None or lead.erased_at is not None:
+                return False
+            if lead.status != status:
+                lead.status_changes.append(
+                    StatusChange(at=now, from_status=lead.status, to_status=status, cause="ae_override", actor=actor)
+                )
+                lead.status = status
+                lead.updated_at = now
+            return True
+
+    def erase(self, lead_id: int) -> Tuple[datetime, List[str]] | None:
+        """Erases a lead's personal data and leaves an anonymous tombstone
+        (status, score, timestamps, answer times) so funnel counts stay right.
+        Returns when it was erased and the conversations' sender ids (whose
+        transcripts the caller erases next), or None for an unknown lead.
+        Erasing again returns the same, so a failed transcript erase can be retried."""
+        now = self._clock.now()
+        with self._unit() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                return None
+            if lead.erased_at is None:
+                _tombstone(lead, now)
+            senders = [conversation.sender_id for conversation in lead.conversations]
+            return lead.erased_at, senders
+
     def scored_leads(self) -> Iterator[Tuple[int, str, str, Dict[str, Any]]]:
         """Every scored lead: id, email, status and the answers of its latest
         completed conversation (question → value), for re-scoring."""
@@ -301,3 +334,22 @@ class LeadStore:
                 },
             }
         return None
+
+
+def _tombstone(lead: Lead, now: datetime) -> None:
+    """Keeps what counts (status, score, when) and nothing that identifies."""
+    lead.erased_at = now
+    lead.updated_at = now
+    lead.email_normalised = f"erased-{lead.id}"
+    lead.email = ""
+    lead.email_kind = "erased"
+    for column in ("full_name", "company", "role_title", "seniority", "company_size", "timeline_months", "budget",
+                   "country", "country_code"):  # fmt: skip
+        setattr(lead, column, None)
+    lead.reasons = []  # reasons quote the visitor's words
+    for conversation in lead.conversations:
+        conversation.page_url = None
+        conversation.browser_timezone = None
+        for answer in conversation.answers:
+            answer.raw_text = None
+            answer.value = None

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.leads.store import AnswerRecord, LeadStore, VisitContext
-from bot.playbook import load_playbook
+from bot.leads.store import LeadStore
 from bot.rescore import preview
 from bot.scoring.policy import load_policy
-from bot.scoring.score import score
 from bot.settings import PROJECT_ROOT
+from tests.support.leads import PLAYBOOK, RAJ, complete_conversation
 
 OPS = PROJECT_ROOT / "ops"
-PLAYBOOK = load_playbook(OPS / "questions.yml")
-
-ANSWERS = {
-    "work_email": {"address": "raj@fernhill.example", "normalised": "raj@fernhill.example", "kind": "work"},
-    "role": {"title": "sales lead", "seniority": "manager"},
-    "company_size": {"min": 120, "max": 120, "label": "120"},
-    "timeline": {"earliest": 0.0, "latest": 1.0, "label": "within 1 month"},
-    "budget": {"status": "approved"},
-}
 
 
 def _completed_lead(store: LeadStore) -> None:
-    store.record_consent("s1", VisitContext())
-    for question, value in ANSWERS.items():
-        parser = PLAYBOOK.question(question).parser.value  # type: ignore[union-attr]
-        store.record_answer("s1", AnswerRecord(question, parser, "x", value, True))
-    store.end_conversation("s1", "completed")
-    store.record_score("s1", score(ANSWERS, load_policy(OPS / "scoring.yml", PLAYBOOK)))
+    complete_conversation(store, "s1", RAJ)
 
 
 def test_a_higher_cql_threshold_is_previewed_then_applied(store: LeadStore, tmp_path: Path) -> None:
