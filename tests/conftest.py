@@ -16,6 +16,7 @@ from bot.playbook import load_playbook
 from bot.scoring.policy import load_policy
 from bot.services import Services, install
 from bot.settings import PROJECT_ROOT, load_settings
+from tests.support.postgres import PostgresServer
 
 #: The tests' "now": a Monday in late November.
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
@@ -53,3 +54,12 @@ def services(database_url: str, store: LeadStore, clock: FixedClock) -> Iterator
     install(built)
     yield built
     install(None)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole test session."""
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import datetime, timezone
 
 from sqlalchemy import inspect, text
 
@@ -10,29 +10,32 @@ from bot.db import make_engine
 from bot.migrate import upgrade_database
 
 
-def test_a_database_from_the_first_schema_keeps_its_leads_and_answers(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_a_database_from_the_first_schema_keeps_its_leads_and_answers(empty_database_url: str) -> None:
+    url = empty_database_url
     upgrade_database(url, "0001")
     engine = make_engine(url)
+    created = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
     with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO leads (id, email_normalised, email, email_kind, full_name, status, created_at, updated_at) "
-                "VALUES (1, 'ana@coral.example', 'Ana@Coral.example', 'work', 'Ana Silva', 'new', "
-                "'2026-11-20 10:00:00', '2026-11-20 10:05:00')"
-            )
+                "VALUES (1, 'ana@coral.example', 'Ana@Coral.example', 'work', 'Ana Silva', 'new', :at, :at)"
+            ),
+            {"at": created},
         )
         connection.execute(
             text(
                 "INSERT INTO conversations (id, sender_id, lead_id, started_at, last_activity_at, utm, consent_given_at) "
-                "VALUES (7, 'visitor-1', 1, '2026-11-20 10:00:00', '2026-11-20 10:05:00', '{}', '2026-11-20 10:00:00')"
-            )
+                "VALUES (7, 'visitor-1', 1, :at, :at, '{}', :at)"
+            ),
+            {"at": created},
         )
         connection.execute(
             text(
                 "INSERT INTO answers (conversation_id, question, raw_text, value, parsed, attempts) "
-                'VALUES (7, \'role\', \'vp sales\', \'{"title": "vp sales", "seniority": "vp"}\', 1, 1)'
-            )
+                "VALUES (7, 'role', 'vp sales', :value, :parsed, 1)"
+            ),
+            {"value": '{"title": "vp sales", "seniority": "vp"}', "parsed": True},
         )
 
     upgrade_database(url)
