@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "cqlbot.tar.gz"
+ENV_FILE = PROJECT_ROOT / ".env"
+API_TOKEN_VARIABLE = "CQLBOT_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,21 @@ def stack_commands(ports: Ports, model: Path) -> Dict[str, List[str]]:
         ],
         "web": [sys.executable, "-m", "bot.web"],
     }  # fmt: skip
+
+
+def ensure_api_token(env: Dict[str, str], env_file: Path = ENV_FILE) -> bool:
+    """Makes sure ``env`` has an API token: when none is set, generates one,
+    saves it in ``env_file`` (readable by its owner only) and returns True."""
+    if env.get(API_TOKEN_VARIABLE):
+        return False
+    token = secrets.token_urlsafe(32)
+    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    kept = [line for line in lines if line.split("=", 1)[0].strip() != API_TOKEN_VARIABLE]
+    kept.append(f"{API_TOKEN_VARIABLE}={token}")
+    env_file.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    env_file.chmod(0o600)
+    env[API_TOKEN_VARIABLE] = token
+    return True
 
 
 class Stack:
@@ -136,7 +153,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
     configure_logging()
-    env = os.environ
+    env = dict(os.environ)
     try:
         ports = Ports(
             rasa=int(env.get("RASA_PORT") or 5005),
@@ -151,7 +168,10 @@ def main(argv: List[str] | None = None) -> int:
         logger.error("config error: %s", problem)
     if problems:
         return 2
-    stack = Stack(ports=ports, model=args.model)
+    if ensure_api_token(env):
+        print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"
+              f"    {env[API_TOKEN_VARIABLE]}\n  Send it as 'Authorization: Bearer <token>' to /api.\n", flush=True)  # fmt: skip
+    stack = Stack(ports=ports, model=args.model, env=env)
     stopping = False
 
     def request_stop(signum: int, _frame: object) -> None:

@@ -1,5 +1,5 @@
 """The web app (:8000): the demo website with the chat widget, the privacy
-page and the health check. Later issues add the ops dashboard and the API.
+page, the health check and the lead API. Later issues add the ops dashboard.
 
 Built by :func:`create_app` from ``setup_*`` functions; resources are opened
 in ``before_server_start`` and kept on ``app.ctx``.
@@ -22,8 +22,13 @@ from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
 from sqlalchemy import text
 
-from bot.db import make_engine
+from bot.clock import SystemClock
+from bot.db import make_engine, make_session_factory
+from bot.leads.queries import LeadQueries
+from bot.leads.store import LeadStore
+from bot.leads.transcripts import TranscriptStore
 from bot.settings import Settings, load_settings
+from bot.web.api import setup_api
 
 logger = logging.getLogger(__name__)
 
@@ -122,13 +127,24 @@ def _database_health(app: Sanic) -> Dict[str, Any]:
 def setup_lifecycle(app: Sanic) -> None:
     @app.before_server_start
     async def open_resources(app: Sanic, _loop: Any) -> None:
-        app.ctx.engine = make_engine(app.ctx.settings.database_url)
+        settings: Settings = app.ctx.settings
+        app.ctx.engine = make_engine(settings.database_url)
+        app.ctx.tracker_engine = (
+            app.ctx.engine
+            if settings.tracker_database_url == settings.database_url
+            else make_engine(settings.tracker_database_url)
+        )
+        sessions = make_session_factory(app.ctx.engine)
+        app.ctx.lead_store = LeadStore(sessions, SystemClock())
+        app.ctx.lead_queries = LeadQueries(sessions)
+        app.ctx.transcripts = TranscriptStore(app.ctx.tracker_engine)
         app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS))
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:
         await app.ctx.http.close()
         app.ctx.engine.dispose()
+        app.ctx.tracker_engine.dispose()
 
 
 def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
@@ -139,4 +155,5 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_lifecycle(app)
     setup_pages(app)
     setup_health(app)
+    setup_api(app)
     return app

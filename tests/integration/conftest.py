@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
+import time
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -19,6 +23,8 @@ from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
 from bot.stack import DEFAULT_MODEL, Ports, Stack
 
+API_TOKEN = "integration-token-" + uuid.uuid4().hex
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -26,16 +32,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> Stack:
+    """The three processes on free ports and the given databases, once healthy."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make model` first")
-    workdir = tmp_path_factory.mktemp("stack")
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"sqlite:///{workdir / 'leads.db'}"
-    env["TRACKER_DATABASE_URL"] = f"sqlite:///{workdir / 'tracker.db'}"
+    env["DATABASE_URL"] = database_url
+    env["TRACKER_DATABASE_URL"] = tracker_database_url
     env["LOG_LEVEL"] = "WARNING"
-    upgrade_database(env["DATABASE_URL"])
+    env["CQLBOT_API_TOKEN"] = API_TOKEN
+    upgrade_database(database_url)
     running = Stack(ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env, log_dir=workdir)
     running.start()
     try:
@@ -45,6 +51,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         for log in sorted(workdir.glob("*.log")):
             print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
         raise
+    return running
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}")
     yield running
     running.stop()
 
@@ -88,3 +101,54 @@ def domain_texts() -> Dict[str, str]:
 
     domain = yaml.safe_load(Path("domain.yml").read_text())
     return {name: variants[-1]["text"] for name, variants in domain["responses"].items()}
+
+
+@dataclass
+class ApiServer:
+    """The web app alone (no Rasa needed for the API), on its own databases."""
+
+    base_url: str
+    database_url: str
+    tracker_database_url: str
+    token: str = API_TOKEN
+
+    @property
+    def auth(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """A web app per test module, so one module's erasures don't touch another's leads."""
+    workdir = tmp_path_factory.mktemp("api")
+    port = free_port()
+    server = ApiServer(
+        base_url=f"http://127.0.0.1:{port}",
+        database_url=f"sqlite:///{workdir / 'leads.db'}",
+        tracker_database_url=f"sqlite:///{workdir / 'tracker.db'}",
+    )
+    upgrade_database(server.database_url)
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=server.database_url, TRACKER_DATABASE_URL=server.tracker_database_url, WEB_PORT=str(port),
+        CQLBOT_API_TOKEN=API_TOKEN, LOG_LEVEL="WARNING", RASA_URL="http://127.0.0.1:9", ACTION_SERVER_URL="http://127.0.0.1:9",
+    )  # fmt: skip
+    log = open(workdir / "web.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{server.base_url}/favicon.ico", timeout=2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the web app did not start: {(workdir / 'web.log').read_text()[-3000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
