@@ -10,14 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import services, store_call
-from bot.scoring.policy import ScoringPolicy, Tier
+from bot.scoring.policy import ScoringPolicy, Tier, close_response
 from bot.scoring.score import Score, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
 TIER_SLOT = "lead_tier"
-
-#: Knock-outs that get their own pointer when they disqualify.
-_KNOCKOUT_CLOSES = {"student": "utter_close_student", "job_seeker": "utter_close_job_seeker"}
 
 
 class ActionSubmitQualification(Action):
@@ -38,22 +35,25 @@ class ActionSubmitQualification(Action):
 
 
 def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any], policy: ScoringPolicy) -> None:
+    """The tier's close (or the knock-out's own), with every link it may mention."""
+    resource = nurture_resource(answers, policy)
+    dispatcher.utter_message(
+        response=close_response(policy, result.tier, result.knockout),
+        resource_title=resource.title,
+        resource_url=resource.url,
+        **link_values(policy),
+    )
+
+
+def link_values(policy: ScoringPolicy) -> Dict[str, str]:
+    """The links of ops/scoring.yml, by the names responses use."""
     links = policy.links
-    if result.tier is Tier.CQL:
-        dispatcher.utter_message(response="utter_close_cql")
-    elif result.tier is Tier.NURTURE:
-        resource = nurture_resource(answers, policy)
-        dispatcher.utter_message(
-            response="utter_close_nurture", resource_title=resource.title, resource_url=resource.url
-        )
-    elif result.tier is Tier.SUPPORT:
-        dispatcher.utter_message(response="utter_close_support", support_url=links.support_portal)
-    else:
-        dispatcher.utter_message(
-            response=_KNOCKOUT_CLOSES.get(result.knockout or "", "utter_close_disqualified"),
-            careers_url=links.careers,
-            research_contact=links.research_contact,
-        )
+    return {
+        "careers_url": links.careers,
+        "research_contact": links.research_contact,
+        "support_url": links.support_portal,
+        "sales_contact": links.sales_contact,
+    }
 
 
 class ActionStopQualification(Action):
@@ -83,6 +83,35 @@ class ActionExplainQuestion(Action):
         return []
 
 
+#: How a visitor reaches a person after the close, by tier: only a CQL hears about a meeting.
+CONTACT_ROUTES = {
+    Tier.CQL: "utter_contact_cql",
+    Tier.NURTURE: "utter_contact_nurture",
+    Tier.DISQUALIFIED: "utter_contact_general",
+    Tier.SUPPORT: "utter_contact_support",
+}
+
+
+def contact_route(tracker: Tracker) -> str:
+    """The contact response for this visitor's tier (general when not scored)."""
+    try:
+        return CONTACT_ROUTES[Tier(tracker.get_slot(TIER_SLOT))]
+    except ValueError:
+        return "utter_contact_general"
+
+
+class ActionContactRoute(Action):
+    """After the close, "a person, please" or "a demo, please" gets the honest
+    route for the visitor's tier: never a meeting we won't book."""
+
+    def name(self) -> str:
+        return "action_contact_route"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        dispatcher.utter_message(response=contact_route(tracker), **link_values(services().scoring))
+        return []
+
+
 class ActionHandleFallback(Action):
     """Two-stage fallback: first ask to rephrase, then offer a person."""
 
@@ -90,8 +119,12 @@ class ActionHandleFallback(Action):
         return "action_handle_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        already_asked = _last_bot_response_before_latest_message(tracker) == "utter_rephrase"
-        dispatcher.utter_message(response="utter_offer_human" if already_asked else "utter_rephrase")
+        if _last_bot_response_before_latest_message(tracker) != "utter_rephrase":
+            dispatcher.utter_message(response="utter_rephrase")
+        elif tracker.get_slot(QUALIFIED_SLOT):
+            dispatcher.utter_message(response=contact_route(tracker), **link_values(services().scoring))
+        else:
+            dispatcher.utter_message(response="utter_offer_human")
         return []
 
 

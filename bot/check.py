@@ -11,7 +11,7 @@ from typing import List
 from bot.config_files import line_of, read_yaml
 from bot.errors import ConfigError
 from bot.playbook import Playbook, load_playbook
-from bot.scoring.policy import load_policy
+from bot.scoring.policy import cross_check_closes, load_policy
 from bot.settings import PROJECT_ROOT, load_settings
 
 
@@ -67,10 +67,14 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
         problems.append(exc)
     else:
         problems.extend(cross_check_domain(playbook, playbook_path, root / "domain.yml"))
+        scoring_path = settings.ops_dir / "scoring.yml"
         try:
-            load_policy(settings.ops_dir / "scoring.yml", playbook)
+            policy = load_policy(scoring_path, playbook)
         except ConfigError as exc:
             problems.append(exc)
+        else:
+            domain, _ = read_yaml(root / "domain.yml")
+            problems.extend(cross_check_closes(policy, scoring_path, ((domain or {}).get("responses") or {})))
     return problems
 
 

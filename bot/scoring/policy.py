@@ -12,7 +12,7 @@ import hashlib
 from enum import Enum
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Tuple, Type
 
 from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
 
@@ -208,6 +208,14 @@ class Knockout(_Strict):
     tier: Tier
     reason: Text
     when: List[Condition]
+    #: The response (in domain.yml) the bot closes with; the tier's own close when absent.
+    close: Identifier | None = None
+
+    @validator("close")
+    def _a_response(cls, close: str | None) -> str | None:  # noqa: N805
+        if close is not None and not close.startswith("utter_"):
+            raise ValueError("a close is a response name from domain.yml, starting with utter_")
+        return close
 
     @validator("tier")
     def _not_a_points_tier(cls, tier: Tier) -> Tier:  # noqa: N805
@@ -311,6 +319,39 @@ def _question_refs(policy: ScoringPolicy) -> Iterator[Tuple[Tuple[Any, ...], str
 def policy_version(path: Path) -> str:
     """A short hash of the policy file: stored with every score it produced."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+#: The close of each tier, when a knock-out names none (responses in domain.yml).
+TIER_CLOSES = {
+    Tier.CQL: "utter_close_cql",
+    Tier.NURTURE: "utter_close_nurture",
+    Tier.DISQUALIFIED: "utter_close_disqualified",
+    Tier.SUPPORT: "utter_close_support",
+}
+
+
+def close_response(policy: ScoringPolicy, tier: Tier, knockout: str | None) -> str:
+    """The response the bot closes with for this tier and knock-out."""
+    for rule in policy.knockouts:
+        if rule.id == knockout and rule.close:
+            return rule.close
+    return TIER_CLOSES[tier]
+
+
+def cross_check_closes(policy: ScoringPolicy, path: Path, responses: Iterable[str]) -> List[ConfigError]:
+    """Every close a knock-out names must be a response in domain.yml."""
+    known = set(responses)
+    _, lines = read_yaml(path)
+    return [
+        ConfigError(
+            str(path),
+            f"knockouts.{index}.close",
+            f"no response '{rule.close}' in domain.yml",
+            line=line_of(lines, ("knockouts", index, "close")),
+        )
+        for index, rule in enumerate(policy.knockouts)
+        if rule.close and rule.close not in known
+    ]
 
 
 def load_policy(path: Path, playbook: Playbook) -> ScoringPolicy:

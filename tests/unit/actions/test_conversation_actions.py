@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent import ActionDeclineConsent, ActionRecordConsent
 from actions.conversation import (
+    ActionContactRoute,
     ActionExplainQuestion,
     ActionHandleFallback,
     ActionStopQualification,
@@ -167,6 +168,39 @@ def test_fallback_asks_to_rephrase_then_offers_a_person(services: Services, doma
     )
     _, messages = run(ActionHandleFallback(), second, domain)
     assert [m["response"] for m in messages] == ["utter_offer_human"]
+
+
+@pytest.mark.parametrize(
+    ("tier", "response"),
+    [("cql", "utter_contact_cql"), ("nurture", "utter_contact_nurture"), ("disqualified", "utter_contact_general"),
+     ("support", "utter_contact_support"), (None, "utter_contact_general")],
+)  # fmt: skip
+def test_after_the_close_a_person_is_offered_by_tier(
+    services: Services, domain: Dict[str, Any], tier: str | None, response: str
+) -> None:
+    tracker = make_tracker(
+        domain, slots={"qualification_done": True, "lead_tier": tier}, said=[user_event("a human", "request_human")],
+        active_loop=None,
+    )  # fmt: skip
+    _, messages = run(ActionContactRoute(), tracker, domain)
+    assert [m["response"] for m in messages] == [response]
+    text = domain["responses"][response][0]["text"].format(
+        **{k: v for k, v in messages[0].items() if isinstance(v, str)}
+    )
+    assert "{" not in text  # every placeholder is filled from ops/scoring.yml
+    assert ("account executive" in text) == (tier == "cql")  # nobody else is promised a meeting
+
+
+def test_after_the_close_a_second_misunderstanding_gives_the_contact_route(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    rephrased = {"event": "bot", "text": "Sorry...", "metadata": {"utter_action": "utter_rephrase"}}
+    tracker = make_tracker(
+        domain, slots={"qualification_done": True, "lead_tier": "nurture"},
+        said=[user_event("blorp", "nlu_fallback"), rephrased, user_event("zzzt", "nlu_fallback")], active_loop=None,
+    )  # fmt: skip
+    _, messages = run(ActionHandleFallback(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_contact_nurture"]
 
 
 def test_declining_mid_form_leaves_the_form(services: Services, domain: Dict[str, Any]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.errors import ConfigError
 from bot.playbook import load_playbook
-from bot.scoring.policy import load_policy, policy_version
+from bot.scoring.policy import Tier, close_response, cross_check_closes, load_policy, policy_version
 from bot.settings import PROJECT_ROOT
 
 OPS = PROJECT_ROOT / "ops"
@@ -64,3 +65,22 @@ def test_a_changed_file_gets_a_new_version(tmp_path: Path) -> None:
     path.write_text(DEFAULT.replace("    min_points: 60", "    min_points: 70"), encoding="utf-8")
     assert load_policy(path, PLAYBOOK).tiers.cql.min_points == 70
     assert policy_version(path) != policy_version(OPS / "scoring.yml")
+
+
+def test_each_knockout_names_its_close_and_an_unknown_one_is_caught(tmp_path: Path) -> None:
+    policy = load_policy(OPS / "scoring.yml", PLAYBOOK)
+    assert close_response(policy, Tier.DISQUALIFIED, "student") == "utter_close_student"
+    assert close_response(policy, Tier.DISQUALIFIED, "competitor") == "utter_close_disqualified"
+    assert close_response(policy, Tier.SUPPORT, "support") == "utter_close_support"
+    assert close_response(policy, Tier.CQL, None) == "utter_close_cql"
+    responses = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+    assert cross_check_closes(policy, OPS / "scoring.yml", responses) == []
+
+    path = tmp_path / "scoring.yml"
+    path.write_text(DEFAULT.replace("close: utter_close_student", "close: utter_close_studnet"), encoding="utf-8")
+    (problem,) = cross_check_closes(load_policy(path, PLAYBOOK), path, responses)
+    assert problem.key == "knockouts.1.close"
+    assert problem.line == DEFAULT.splitlines().index("    close: utter_close_student") + 1
+    assert "utter_close_studnet" in str(problem)
+    with pytest.raises(ConfigError, match=r"knockouts\.1\.close"):
+        _load_edited(tmp_path, "close: utter_close_student", "close: close_student")

@@ -1,0 +1,49 @@
+"""The whole stack on a real PostgreSQL server: one URL serves the lead store
+and Rasa's tracker store, as DATABASE_URL=postgresql://... does in production."""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator
+
+import pytest
+import requests
+from sqlalchemy import inspect
+
+from bot.db import make_engine
+from bot.stack import Stack
+from tests.integration.conftest import API_TOKEN, Visitor, start_stack
+from tests.integration.test_tiers import VISITORS, converse, starts_like
+from tests.support.postgres import PostgresServer
+
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def pg_stack(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    url = postgres.database()
+    running = start_stack(tmp_path_factory.mktemp("pg-stack"), url, url)
+    yield running
+    running.stop()
+
+
+def test_a_conversation_is_qualified_stored_read_and_erased_on_postgresql(
+    pg_stack: Stack, domain_texts: Dict[str, str]
+) -> None:
+    assert pg_stack.env["DATABASE_URL"].startswith("postgresql://")
+    visitor = Visitor(pg_stack)
+    closing = converse(visitor, VISITORS["cql"])
+    assert starts_like(closing[-1], domain_texts["utter_close_cql"])
+
+    tables = set(inspect(make_engine(pg_stack.env["DATABASE_URL"])).get_table_names())
+    assert {"leads", "conversations", "answers", "lead_status_changes", "events"} <= tables  # ours and Rasa's
+
+    base = f"http://127.0.0.1:{pg_stack.ports.web}/api/leads"
+    (lead,) = requests.get(base, params={"email": VISITORS["cql"][2]}, headers=AUTH, timeout=10).json()["items"]
+    assert (lead["status"], lead["company_size"], lead["seniority"]) == ("cql", 600, "vp")
+    detail = requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    assert [line["text"] for line in detail["transcript"] if line["from"] == "visitor"][-1] == "Germany"
+    assert detail["status_history"][0]["cause"] == "scored"
+
+    erased = requests.delete(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    assert erased["tracker_events_deleted"] > 20
+    assert requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()["error"] == "erased"

@@ -1,0 +1,94 @@
+"""Each tier, end to end: a visitor's answers over the REST channel, the
+close the bot gives, the status the lead API reports, what "a person,
+please" gets after the close, and erasing the lead."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import pytest
+import requests
+
+from bot.db import make_engine
+from bot.leads.transcripts import TranscriptStore
+from bot.stack import Stack
+from tests.integration.conftest import API_TOKEN, Visitor
+
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+VISITORS = {
+    "cql": ["we lose inbound leads outside office hours", "Ingrid Bauer", "ingrid@alpenwerk-gruppe.de",
+            "Alpenwerk Gruppe", "VP Sales", "~600 ppl", "asap", "approved", "Germany"],
+    "nurture": ["curious how chatbots qualify leads", "Sam Reed", "sam@smallshop.io", "Small Shop",
+                "marketing manager", "20 people", "in about 5 months", "exploring", "Canada"],
+    "disqualified": ["a school project on chatbots for my thesis", "Kim Lee", "kim@stateuni.edu",
+                     "State University", "student", "1", "just researching", "none", "South Korea"],
+    "support": ["our account is not working since the update", "Ola Berg", "ola@fjordlogistics.no",
+                "Fjord Logistics", "IT manager", "300", "now", "no budget", "Norway"],
+}  # fmt: skip
+CLOSES = {
+    "cql": "utter_close_cql",
+    "nurture": "utter_close_nurture",
+    "disqualified": "utter_close_student",
+    "support": "utter_close_support",
+}
+CONTACTS = {
+    "cql": "utter_contact_cql",
+    "nurture": "utter_contact_nurture",
+    "disqualified": "utter_contact_general",
+    "support": "utter_contact_support",
+}
+
+
+def starts_like(text: str, template: str) -> bool:
+    """``text`` is ``template`` filled in: the same up to the first placeholder."""
+    return text.startswith(template.split("{")[0])
+
+
+def converse(visitor: Visitor, answers: List[str]) -> List[str]:
+    visitor.say("hi")
+    texts = visitor.texts("/give_consent")
+    for answer in answers:
+        texts = visitor.texts(answer)
+    return texts
+
+
+@pytest.mark.parametrize("tier", list(VISITORS))
+def test_each_tier_closes_is_stored_and_gets_an_honest_contact_route(
+    stack: Stack, domain_texts: Dict[str, str], tier: str
+) -> None:
+    visitor = Visitor(stack)
+    closing = converse(visitor, VISITORS[tier])
+    assert starts_like(closing[-1], domain_texts[CLOSES[tier]]), closing
+
+    base = f"http://127.0.0.1:{stack.ports.web}/api/leads"
+    email = VISITORS[tier][2]
+    (lead,) = requests.get(base, params={"email": email}, headers=AUTH, timeout=10).json()["items"]
+    assert lead["status"] == tier
+
+    for ask in ("can I talk to a human?", "/request_demo"):
+        (reply,) = visitor.texts(ask)
+        assert starts_like(reply, domain_texts[CONTACTS[tier]]), (ask, reply)
+        if tier != "cql":
+            assert "meeting" not in reply and "account executive" not in reply
+
+
+def test_erasing_a_lead_removes_its_conversation_from_rasa(stack: Stack) -> None:
+    visitor = Visitor(stack)
+    converse(visitor, VISITORS["nurture"][:2] + ["erase.me@smallshop.io"] + VISITORS["nurture"][3:])
+    base = f"http://127.0.0.1:{stack.ports.web}/api/leads"
+    (lead,) = requests.get(base, params={"email": "erase.me@smallshop.io"}, headers=AUTH, timeout=10).json()["items"]
+    transcript = requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()["transcript"]
+    assert "erase.me@smallshop.io" in [line["text"] for line in transcript]
+
+    erased = requests.delete(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    assert erased["tracker_events_deleted"] > 20
+    tracker = TranscriptStore(make_engine(stack.env["TRACKER_DATABASE_URL"]))
+    assert tracker.messages([visitor.sender]) == {visitor.sender: []}
+    # Rasa starts the visitor over, with nothing of the old conversation.
+    assert visitor.say("hi")
+    remembered = requests.get(
+        f"http://127.0.0.1:{stack.ports.rasa}/conversations/{visitor.sender}/tracker",
+        params={"token": stack.token}, timeout=10,
+    ).json()  # fmt: skip
+    assert remembered["slots"].get("work_email") is None
