@@ -141,6 +141,13 @@ class UseCaseRule(_Strict):
     keywords: List[KeywordGroup] = []
 
 
+class AnswerKeywordsRule(_Strict):
+    """Keyword points for any other free-text question (e.g. an industry)."""
+
+    question: QuestionName
+    keywords: List[KeywordGroup]
+
+
 class FreeMailRule(_Strict):
     question: QuestionName
     points: Points
@@ -267,6 +274,7 @@ class ScoringPolicy(_Strict):
     timeline: TimelineRule
     budget: BudgetRule
     use_case: UseCaseRule
+    answer_keywords: List[AnswerKeywordsRule] = []
     free_mail: FreeMailRule
     tiers: Tiers
     knockouts: List[Knockout] = []
@@ -304,6 +312,8 @@ _SECTION_PARSERS = {
 def _question_refs(policy: ScoringPolicy) -> Iterator[Tuple[Tuple[Any, ...], str, Parser | None]]:
     for section, parser in _SECTION_PARSERS.items():
         yield (section, "question"), getattr(policy, section).question, parser
+    for index, rule in enumerate(policy.answer_keywords):
+        yield ("answer_keywords", index, "question"), rule.question, Parser.TEXT
     for k_index, knockout in enumerate(policy.knockouts):
         for c_index, condition in enumerate(knockout.when):
             where = ("knockouts", k_index, "when", c_index)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Pattern, Sequence, Tuple
 
 from bot.qualification.normalise import Seniority
-from bot.scoring.policy import Condition, Resource, ScoringPolicy, Tier
+from bot.scoring.policy import Condition, KeywordGroup, Resource, ScoringPolicy, Tier
 
 SENIORITY_LABELS = {
     Seniority.C_LEVEL: "C-level",
@@ -226,19 +226,33 @@ def _budget_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reason:
     return Reason("budget", "Budget unknown, +0", 0)
 
 
-def _use_case_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
-    text = answer_text(answers.get(policy.use_case.question))
+def _keyword_reasons(code: str, subject: str, text: str, groups: List[KeywordGroup]) -> List[Reason]:
     reasons = []
-    for group in policy.use_case.keywords:
+    for group in groups:
         word = mentions(text, group.words)
         if word:
             reasons.append(
                 Reason(
-                    "use_case",
-                    f"Use case mentions \u201c{word}\u201d ({group.label}), {_signed(group.points)}",
+                    code,
+                    f"{subject} mentions \u201c{word}\u201d ({group.label}), {_signed(group.points)}",
                     group.points,
                 )
             )
+    return reasons
+
+
+def _use_case_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
+    text = answer_text(answers.get(policy.use_case.question))
+    return _keyword_reasons("use_case", "Use case", text, policy.use_case.keywords)
+
+
+def _answer_keyword_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
+    reasons = []
+    for rule in policy.answer_keywords:
+        subject = rule.question.replace("_", " ").capitalize()
+        reasons += _keyword_reasons(
+            f"keywords:{rule.question}", subject, answer_text(answers.get(rule.question)), rule.keywords
+        )
     return reasons
 
 
@@ -260,6 +274,7 @@ def score(answers: Mapping[str, Any], policy: ScoringPolicy) -> Score:
         _timeline_reason(answers, policy),
         _budget_reason(answers, policy),
         *_use_case_reasons(answers, policy),
+        *_answer_keyword_reasons(answers, policy),
         *_free_mail_reasons(answers, policy),
     ]
     points = sum(reason.points for reason in reasons)

@@ -84,3 +84,14 @@ def test_each_knockout_names_its_close_and_an_unknown_one_is_caught(tmp_path: Pa
     assert "utter_close_studnet" in str(problem)
     with pytest.raises(ConfigError, match=r"knockouts\.1\.close"):
         _load_edited(tmp_path, "close: utter_close_student", "close: close_student")
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [("industry", "unknown question 'industry'"), ("company_size", "this section needs text")],
+)
+def test_keyword_points_need_a_known_free_text_question(tmp_path: Path, question: str, problem: str) -> None:
+    section = f"answer_keywords:\n  - question: {question}\n    keywords:\n      - {{label: x, words: [y], points: 5}}"
+    with pytest.raises(ConfigError, match=r"answer_keywords\.0\.question") as error:
+        _load_edited(tmp_path, "answer_keywords: []", section)
+    assert problem in str(error.value)
