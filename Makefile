@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -58,6 +58,10 @@ rescore: migrate
 # Scoring throughput (a measurement, not part of make test; see docs/benchmarks.md).
 bench-scoring: install
 	$(PY) -m benchmarks.scoring
+
+# Lead API latency on 10,000 stored leads (BENCH_DATABASE_URL=postgresql://... to use PostgreSQL).
+bench-api: install
+	$(PY) -m benchmarks.api
 
 unit: install
 	$(PY) -m pytest tests/unit

@@ -46,10 +46,13 @@ class TranscriptStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._table_seen = False
 
     def _has_events(self) -> bool:
         # Rasa creates the table on its first start; before that, there is nothing to read.
-        return bool(inspect(self._engine).has_table(EVENTS_TABLE))
+        if not self._table_seen:
+            self._table_seen = bool(inspect(self._engine).has_table(EVENTS_TABLE))
+        return self._table_seen
 
     def messages(self, sender_ids: Iterable[str]) -> Dict[str, List[Dict[str, Any]]]:
         """Each sender's messages in order (at most MAX_TRANSCRIPT_MESSAGES each)."""
