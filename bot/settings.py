@@ -32,6 +32,7 @@ class Settings:
     privacy_url: str
     web_host: str
     web_port: int
+    unconsented_retention_minutes: int
 
     def __repr__(self) -> str:  # never print a secret
         return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
@@ -52,6 +53,15 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError("environment", name, f"must be a port number, got {raw!r}")
+    return int(raw)
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 525_600:
+        raise ConfigError("environment", name, f"must be a number of minutes from 1 to 525600, got {raw!r}")
     return int(raw)
 
 
@@ -76,4 +86,5 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         privacy_url=env.get("CQLBOT_PRIVACY_URL") or "/privacy",
         web_host=env.get("WEB_HOST") or "127.0.0.1",
         web_port=_port(env, "WEB_PORT", 8000),
+        unconsented_retention_minutes=_minutes(env, "CQLBOT_UNCONSENTED_RETENTION_MINUTES", 60),
     )

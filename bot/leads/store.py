@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.clock import Clock
 from bot.errors import StoreError
@@ -221,7 +221,10 @@ class LeadStore:
         completed conversation (question → value), for re-scoring."""
         with self._unit() as session:
             leads = session.execute(
-                select(Lead).where(Lead.scored_at.is_not(None), Lead.erased_at.is_(None)).order_by(Lead.id)
+                select(Lead)
+                .where(Lead.scored_at.is_not(None), Lead.erased_at.is_(None))
+                .order_by(Lead.id)
+                .options(selectinload(Lead.conversations).selectinload(Conversation.answers))
             ).scalars()
             rows = []
             for lead in leads:

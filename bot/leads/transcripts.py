@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Set, Tuple
 
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Engine
@@ -26,6 +26,16 @@ _SELECT = text(
     "WHERE sender_id IN :senders AND type_name IN ('user', 'bot') ORDER BY id"
 ).bindparams(bindparam("senders", expanding=True))
 _DELETE = text("DELETE FROM events WHERE sender_id IN :senders").bindparams(bindparam("senders", expanding=True))
+_IDLE_SENDERS = text(
+    "SELECT sender_id FROM events WHERE sender_id > :after GROUP BY sender_id "
+    "HAVING MAX(timestamp) < :cutoff ORDER BY sender_id LIMIT :batch"
+)
+_CONSENT_EVENTS = text(
+    "SELECT sender_id, data FROM events WHERE sender_id IN :senders AND type_name = 'slot' "
+    "AND data LIKE '%\"consent\"%' ORDER BY id"
+).bindparams(bindparam("senders", expanding=True))
+CONSENT_SLOT = "consent"
+PURGE_BATCH = 500
 
 
 def transcript_message(type_name: str, timestamp: float | None, data: str | None) -> Dict[str, Any] | None:
@@ -73,6 +83,32 @@ class TranscriptStore:
             raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc
         return result
 
+    def purge_unconsented(self, idle_since: datetime) -> Tuple[int, int]:
+        """Erases the conversations of visitors who did not consent (declined,
+        withdrew, or never answered) and have been quiet since ``idle_since``.
+        Returns how many conversations and events went."""
+        conversations = events = 0
+        try:
+            if not self._has_events():
+                return 0, 0
+            after = ""
+            while True:
+                with self._engine.connect() as connection:
+                    parameters = {"after": after, "cutoff": idle_since.timestamp(), "batch": PURGE_BATCH}
+                    idle = [row[0] for row in connection.execute(_IDLE_SENDERS, parameters)]
+                    if not idle:
+                        return conversations, events
+                    consented = _consented_senders(connection.execute(_CONSENT_EVENTS, {"senders": idle}))
+                unconsented = [sender for sender in idle if sender not in consented]
+                if unconsented:
+                    conversations += len(unconsented)
+                    events += self.erase(unconsented)
+                if len(idle) < PURGE_BATCH:
+                    return conversations, events
+                after = idle[-1]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"tracker store purge failed: {exc.__class__.__name__}") from exc
+
     def erase(self, sender_ids: Iterable[str]) -> int:
         """Deletes every event of these senders; returns how many rows went."""
         senders = sorted(set(sender_ids))
@@ -85,3 +121,16 @@ class TranscriptStore:
                 return int(connection.execute(_DELETE, {"senders": senders}).rowcount or 0)
         except SQLAlchemyError as exc:
             raise StoreError(f"tracker store erase failed: {exc.__class__.__name__}") from exc
+
+
+def _consented_senders(rows: Iterable[Tuple[str, str]]) -> Set[str]:
+    """Senders whose latest consent slot event says yes (rows in event order)."""
+    latest: Dict[str, Any] = {}
+    for sender, data in rows:
+        try:
+            event = json.loads(data or "{}")
+        except ValueError:
+            continue
+        if event.get("name") == CONSENT_SLOT:
+            latest[sender] = event.get("value")
+    return {sender for sender, value in latest.items() if value is True}

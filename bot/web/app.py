@@ -29,6 +29,7 @@ from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
+from bot.web.retention import setup_retention
 
 logger = logging.getLogger(__name__)
 
@@ -156,4 +157,5 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_pages(app)
     setup_health(app)
     setup_api(app)
+    setup_retention(app)
     return app

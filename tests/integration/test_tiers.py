@@ -72,6 +72,11 @@ def test_each_tier_closes_is_stored_and_gets_an_honest_contact_route(
         if tier != "cql":
             assert "meeting" not in reply and "account executive" not in reply
 
+    # More answers after the close don't restart the questions or close again.
+    for more in ("Acme Corp", "asdkjh qwe"):
+        replies = visitor.texts(more)
+        assert replies and not any(starts_like(r, domain_texts[CLOSES[tier]]) for r in replies), (more, replies)
+
 
 def test_erasing_a_lead_removes_its_conversation_from_rasa(stack: Stack) -> None:
     visitor = Visitor(stack)

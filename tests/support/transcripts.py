@@ -14,8 +14,11 @@ from sqlalchemy.engine import make_url
 START = 1_763_900_000  # a fixed epoch second, so transcripts sort the same every run
 
 
-def write_conversations(database_url: str, conversations: Mapping[str, Sequence[str]]) -> None:
-    """For each sender: each line as a visitor message, a slot event, and a bot reply."""
+def write_conversations(
+    database_url: str, conversations: Mapping[str, Sequence[str]], consent: bool | None = True, start: float = START
+) -> None:
+    """For each sender: each line as a visitor message, the consent slot
+    (unless ``consent`` is None), and a bot reply, from ``start`` on."""
     url = make_url(database_url)
     store = SQLTrackerStore(
         Domain.empty(), dialect=url.drivername, host=url.host, port=url.port, db=url.database,
@@ -24,8 +27,9 @@ def write_conversations(database_url: str, conversations: Mapping[str, Sequence[
     for sender, lines in conversations.items():
         tracker = DialogueStateTracker(sender, slots=[])
         for number, line in enumerate(lines):
-            tracker.update(UserUttered(line, timestamp=START + number * 10))
-            tracker.update(SlotSet("consent", True))
-            tracker.update(BotUttered(f"reply {number}", timestamp=START + number * 10 + 1))
+            tracker.update(UserUttered(line, timestamp=start + number * 10))
+            if consent is not None:
+                tracker.update(SlotSet("consent", consent, timestamp=start + number * 10))
+            tracker.update(BotUttered(f"reply {number}", timestamp=start + number * 10 + 1))
         asyncio.run(store.save(tracker))
     store.engine.dispose()

@@ -52,7 +52,13 @@ def test_a_server_database_serves_the_tracker_too() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "key"), [({"DATABASE_URL": "not a url"}, "DATABASE_URL"), ({"WEB_PORT": "eighty"}, "WEB_PORT")]
+    ("env", "key"),
+    [
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"WEB_PORT": "eighty"}, "WEB_PORT"),
+        ({"CQLBOT_UNCONSENTED_RETENTION_MINUTES": "0"}, "CQLBOT_UNCONSENTED_RETENTION_MINUTES"),
+        ({"CQLBOT_UNCONSENTED_RETENTION_MINUTES": "an hour"}, "CQLBOT_UNCONSENTED_RETENTION_MINUTES"),
+    ],
 )
 def test_bad_environment_names_the_variable(env: dict, key: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from bot.db import make_engine
@@ -41,3 +43,32 @@ def test_a_tracker_store_rasa_never_created_reads_as_empty(empty_database_url: s
     transcripts = TranscriptStore(make_engine(empty_database_url))
     assert transcripts.messages(["x"]) == {"x": []}
     assert transcripts.erase(["x"]) == 0
+
+
+def test_conversations_without_consent_are_purged_once_quiet(empty_database_url: str) -> None:
+    now = datetime.fromtimestamp(START + 100_000, timezone.utc)
+    write_conversations(empty_database_url, {"kept": ["hi", "yes"]}, consent=True)
+    write_conversations(empty_database_url, {"declined": ["hi", "Ana, ana@x.example"]}, consent=False)
+    write_conversations(empty_database_url, {"silent": ["what does it cost?"]}, consent=None)
+    write_conversations(empty_database_url, {"still-talking": ["hi"]}, consent=None, start=now.timestamp() - 60)
+    write_conversations(empty_database_url, {"withdrew": ["hi"]}, consent=True)
+    write_conversations(empty_database_url, {"withdrew": ["hi", "forget me"]}, consent=False)  # appended after
+    transcripts = TranscriptStore(make_engine(empty_database_url))
+
+    conversations, events = transcripts.purge_unconsented(now - timedelta(minutes=60))
+
+    assert conversations == 3
+    remaining = transcripts.messages(["kept", "declined", "silent", "still-talking", "withdrew"])
+    assert {sender for sender, lines in remaining.items() if lines} == {"kept", "still-talking"}
+    assert events > 0
+    assert transcripts.purge_unconsented(now - timedelta(minutes=60)) == (0, 0)
+
+
+def test_the_purge_pages_past_many_consented_conversations(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.leads.transcripts.PURGE_BATCH", 2)
+    write_conversations(empty_database_url, {f"a{n}": ["hi"] for n in range(5)}, consent=True)
+    write_conversations(empty_database_url, {"z-declined": ["hi"]}, consent=False)
+    transcripts = TranscriptStore(make_engine(empty_database_url))
+    assert transcripts.purge_unconsented(datetime.fromtimestamp(START + 10_000, timezone.utc))[0] == 1
