@@ -60,7 +60,8 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-_dumps = functools.partial(json.dumps, default=_json_default, ensure_ascii=False)
+# ASCII-escaped, so no stored text (even a lone surrogate) can fail to encode.
+_dumps = functools.partial(json.dumps, default=_json_default)
 
 
 def api_json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> HTTPResponse:
@@ -145,12 +146,12 @@ def parse_lead_filter(query: Mapping[str, list]) -> LeadFilter:
 
 
 def parse_lead_id(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not raw.isascii() or not raw.isdigit() or not digits:
         raise ApiError(400, "bad_parameter", "a lead id is a positive whole number")
-    lead_id = int(raw)
-    if lead_id > MAX_ID:
-        raise ApiError(404, "not_found", f"no lead {raw}")
-    return lead_id
+    if len(digits) > 10 or int(digits) > MAX_ID:  # checked by length first: int() of 5,000 digits is refused
+        raise ApiError(404, "not_found", f"no lead {digits[:20]}")
+    return int(digits)
 
 
 def parse_json_body(request: Request) -> Dict[str, Any]:

@@ -89,6 +89,7 @@ def test_one_lead_has_answers_reasons_history_and_transcript(api_server: ApiServ
 
 @pytest.mark.parametrize(("path", "status"), [("/api/leads/999999", 404), ("/api/leads/abc", 400),
                                               ("/api/leads/0", 400), ("/api/leads/99999999999999999999", 404),
+                                              ("/api/leads/" + "9" * 5000, 404), ("/api/leads/000", 400),
                                               ("/api/leads/1/nope", 404), ("/api/nothing", 404)])  # fmt: skip
 def test_unknown_or_malformed_ids_are_json_4xx(api_server: ApiServer, path: str, status: int) -> None:
     response = get(api_server, path)
