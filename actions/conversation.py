@@ -92,12 +92,13 @@ CONTACT_ROUTES = {
 }
 
 
-def contact_route(tracker: Tracker) -> str:
-    """The contact response for this visitor's tier (general when not scored)."""
+def utter_contact_route(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The contact response for this visitor's tier (general when not scored), with its links."""
     try:
-        return CONTACT_ROUTES[Tier(tracker.get_slot(TIER_SLOT))]
+        response = CONTACT_ROUTES[Tier(tracker.get_slot(TIER_SLOT))]
     except ValueError:
-        return "utter_contact_general"
+        response = "utter_contact_general"
+    dispatcher.utter_message(response=response, **link_values(services().scoring))
 
 
 class ActionContactRoute(Action):
@@ -108,7 +109,7 @@ class ActionContactRoute(Action):
         return "action_contact_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(response=contact_route(tracker), **link_values(services().scoring))
+        utter_contact_route(dispatcher, tracker)
         return []
 
 
@@ -122,7 +123,7 @@ class ActionHandleFallback(Action):
         if _last_bot_response_before_latest_message(tracker) != "utter_rephrase":
             dispatcher.utter_message(response="utter_rephrase")
         elif tracker.get_slot(QUALIFIED_SLOT):
-            dispatcher.utter_message(response=contact_route(tracker), **link_values(services().scoring))
+            utter_contact_route(dispatcher, tracker)
         else:
             dispatcher.utter_message(response="utter_offer_human")
         return []

@@ -13,7 +13,6 @@ import concurrent.futures
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Callable, Dict, List
 from bot.db import make_engine, make_session_factory
 from bot.leads.models import Answer, Conversation, Lead, StatusChange
 from bot.migrate import upgrade_database
+from bot.stack import free_port
 
 LEADS = 10_000
 REQUESTS = 300
@@ -76,12 +76,6 @@ def seed(database_url: str, count: int) -> None:
             if number % 1000 == 999:
                 session.commit()
         session.commit()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def timed(url: str, token: str) -> float:

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +39,13 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     web: int = 8000
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) -> Dict[str, str]:

@@ -3,9 +3,10 @@ and the dashboard. Writes live in :mod:`bot.leads.store`."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -75,17 +76,22 @@ def conversation_view(conversation: Conversation) -> Dict[str, Any]:
         "utm": conversation.utm or {},
         "browser_timezone": conversation.browser_timezone,
         "consent_given_at": conversation.consent_given_at,
-        "answers": {
-            answer.question: {
-                "raw_text": answer.raw_text,
-                "value": answer.value,
-                "parsed": answer.parsed,
-                "attempts": answer.attempts,
-                "asked_at": answer.asked_at,
-                "answered_at": answer.answered_at,
-            }
-            for answer in sorted(conversation.answers, key=lambda a: a.id)
-        },
+        "answers": answers_view(conversation),
+    }
+
+
+def answers_view(conversation: Conversation) -> Dict[str, Dict[str, Any]]:
+    """Question → what was said, understood and when, in the order answered."""
+    return {
+        answer.question: {
+            "raw_text": answer.raw_text,
+            "value": answer.value,
+            "parsed": answer.parsed,
+            "attempts": answer.attempts,
+            "asked_at": answer.asked_at,
+            "answered_at": answer.answered_at,
+        }
+        for answer in sorted(conversation.answers, key=lambda a: a.id)
     }
 
 
@@ -95,8 +101,13 @@ class LeadQueries:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def _read(self) -> Session:
-        return self._sessions()
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"lead store read failed: {exc.__class__.__name__}") from exc
 
     def page(self, wanted: LeadFilter) -> Tuple[List[Dict[str, Any]], int | None]:
         """One page of lead summaries, newest first, and the id to continue
@@ -110,12 +121,9 @@ class LeadQueries:
             query = query.where(Lead.created_at >= wanted.since)
         if wanted.before_id is not None:
             query = query.where(Lead.id < wanted.before_id)
-        try:
-            with self._read() as session:
-                leads = list(session.execute(query).scalars())
-                items = [lead_summary(lead) for lead in leads[: wanted.limit]]
-        except SQLAlchemyError as exc:
-            raise StoreError(f"lead store read failed: {exc.__class__.__name__}") from exc
+        with self._read() as session:
+            leads = list(session.execute(query).scalars())
+            items = [lead_summary(lead) for lead in leads[: wanted.limit]]
         more = len(leads) > wanted.limit
         return items, (int(items[-1]["id"]) if more else None)
 
@@ -130,24 +138,21 @@ class LeadQueries:
                 selectinload(Lead.conversations).selectinload(Conversation.answers),
             )
         )
-        try:
-            with self._read() as session:
-                lead = session.execute(query).scalar_one_or_none()
-                if lead is None:
-                    return None
-                conversations = sorted(lead.conversations, key=lambda c: (c.started_at, c.id))
-                return {
-                    **lead_summary(lead),
-                    "email_kind": lead.email_kind,
-                    "knockout": lead.knockout,
-                    "policy_version": lead.policy_version,
-                    "scored_at": lead.scored_at,
-                    "erased_at": lead.erased_at,
-                    "status_history": status_history(lead),
-                    "conversations": [conversation_view(c) for c in conversations],
-                }
-        except SQLAlchemyError as exc:
-            raise StoreError(f"lead store read failed: {exc.__class__.__name__}") from exc
+        with self._read() as session:
+            lead = session.execute(query).scalar_one_or_none()
+            if lead is None:
+                return None
+            conversations = sorted(lead.conversations, key=lambda c: (c.started_at, c.id))
+            return {
+                **lead_summary(lead),
+                "email_kind": lead.email_kind,
+                "knockout": lead.knockout,
+                "policy_version": lead.policy_version,
+                "scored_at": lead.scored_at,
+                "erased_at": lead.erased_at,
+                "status_history": status_history(lead),
+                "conversations": [conversation_view(c) for c in conversations],
+            }
 
 
 def latest_answers(conversations: List[Dict[str, Any]]) -> Dict[str, Any]:

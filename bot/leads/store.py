@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.clock import Clock
 from bot.errors import StoreError
 from bot.leads.models import Answer, Conversation, Lead, StatusChange
+from bot.leads.queries import answers_view, status_history
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
 
@@ -319,22 +320,9 @@ class LeadStore:
                     "timeline_months": lead.timeline_months,
                     "budget": lead.budget,
                     "country": lead.country,
-                    "status_history": [
-                        {"from": c.from_status, "to": c.to_status, "cause": c.cause, "at": c.at}
-                        for c in lead.status_changes
-                    ],
+                    "status_history": status_history(lead),
                 },
-                "answers": {
-                    answer.question: {
-                        "raw_text": answer.raw_text,
-                        "value": answer.value,
-                        "parsed": answer.parsed,
-                        "attempts": answer.attempts,
-                        "asked_at": answer.asked_at,
-                        "answered_at": answer.answered_at,
-                    }
-                    for answer in conversation.answers
-                },
+                "answers": answers_view(conversation),
             }
         return None
 

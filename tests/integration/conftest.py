@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,10 @@ from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
-from bot.stack import DEFAULT_MODEL, Ports, Stack
+from bot.stack import DEFAULT_MODEL, Ports, Stack, free_port
 
 API_TOKEN = "integration-token-" + uuid.uuid4().hex
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> Stack:

@@ -11,11 +11,9 @@ from sqlalchemy import inspect
 
 from bot.db import make_engine
 from bot.stack import Stack
-from tests.integration.conftest import API_TOKEN, Visitor, start_stack
+from tests.integration.conftest import API_AUTH, Visitor, start_stack
 from tests.integration.test_tiers import VISITORS, converse, starts_like
 from tests.support.postgres import PostgresServer
-
-AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +36,12 @@ def test_a_conversation_is_qualified_stored_read_and_erased_on_postgresql(
     assert {"leads", "conversations", "answers", "lead_status_changes", "events"} <= tables  # ours and Rasa's
 
     base = f"http://127.0.0.1:{pg_stack.ports.web}/api/leads"
-    (lead,) = requests.get(base, params={"email": VISITORS["cql"][2]}, headers=AUTH, timeout=10).json()["items"]
+    (lead,) = requests.get(base, params={"email": VISITORS["cql"][2]}, headers=API_AUTH, timeout=10).json()["items"]
     assert (lead["status"], lead["company_size"], lead["seniority"]) == ("cql", 600, "vp")
-    detail = requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    detail = requests.get(f"{base}/{lead['id']}", headers=API_AUTH, timeout=10).json()
     assert [line["text"] for line in detail["transcript"] if line["from"] == "visitor"][-1] == "Germany"
     assert detail["status_history"][0]["cause"] == "scored"
 
-    erased = requests.delete(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    erased = requests.delete(f"{base}/{lead['id']}", headers=API_AUTH, timeout=10).json()
     assert erased["tracker_events_deleted"] > 20
-    assert requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()["error"] == "erased"
+    assert requests.get(f"{base}/{lead['id']}", headers=API_AUTH, timeout=10).json()["error"] == "erased"

@@ -12,9 +12,7 @@ import requests
 from bot.db import make_engine
 from bot.leads.transcripts import TranscriptStore
 from bot.stack import Stack
-from tests.integration.conftest import API_TOKEN, Visitor
-
-AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+from tests.integration.conftest import API_AUTH, Visitor
 
 VISITORS = {
     "cql": ["we lose inbound leads outside office hours", "Ingrid Bauer", "ingrid@alpenwerk-gruppe.de",
@@ -63,7 +61,7 @@ def test_each_tier_closes_is_stored_and_gets_an_honest_contact_route(
 
     base = f"http://127.0.0.1:{stack.ports.web}/api/leads"
     email = VISITORS[tier][2]
-    (lead,) = requests.get(base, params={"email": email}, headers=AUTH, timeout=10).json()["items"]
+    (lead,) = requests.get(base, params={"email": email}, headers=API_AUTH, timeout=10).json()["items"]
     assert lead["status"] == tier
 
     for ask in ("can I talk to a human?", "/request_demo"):
@@ -82,11 +80,13 @@ def test_erasing_a_lead_removes_its_conversation_from_rasa(stack: Stack) -> None
     visitor = Visitor(stack)
     converse(visitor, VISITORS["nurture"][:2] + ["erase.me@smallshop.io"] + VISITORS["nurture"][3:])
     base = f"http://127.0.0.1:{stack.ports.web}/api/leads"
-    (lead,) = requests.get(base, params={"email": "erase.me@smallshop.io"}, headers=AUTH, timeout=10).json()["items"]
-    transcript = requests.get(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()["transcript"]
+    (lead,) = requests.get(base, params={"email": "erase.me@smallshop.io"}, headers=API_AUTH, timeout=10).json()[
+        "items"
+    ]
+    transcript = requests.get(f"{base}/{lead['id']}", headers=API_AUTH, timeout=10).json()["transcript"]
     assert "erase.me@smallshop.io" in [line["text"] for line in transcript]
 
-    erased = requests.delete(f"{base}/{lead['id']}", headers=AUTH, timeout=10).json()
+    erased = requests.delete(f"{base}/{lead['id']}", headers=API_AUTH, timeout=10).json()
     assert erased["tracker_events_deleted"] > 20
     tracker = TranscriptStore(make_engine(stack.env["TRACKER_DATABASE_URL"]))
     assert tracker.messages([visitor.sender]) == {visitor.sender: []}

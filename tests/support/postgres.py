@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import List
 
 import psycopg2
+
+from bot.stack import free_port
 
 SUPERUSER = "cqlbot"
 
@@ -35,18 +36,12 @@ def find_bin_dir() -> Path:
     return Path(versions[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class PostgresServer:
     """One throwaway server; ``database()`` hands out fresh, empty databases."""
 
     def __init__(self) -> None:
         self.bin_dir = find_bin_dir()
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="cqlbot-pg-"))
         self.data_dir = self.root / "data"
         self.as_root = os.geteuid() == 0
