@@ -9,12 +9,13 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.runtime import services, store_call
+from actions.booking import STAGE_SLOT, offer_times
+from actions.contact import TIER_SLOT, link_values, utter_contact_route
+from actions.runtime import latest_intent, services, store_call
 from bot.scoring.policy import ScoringPolicy, Tier, close_response
 from bot.scoring.score import Score, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
-TIER_SLOT = "lead_tier"
 
 
 class ActionSubmitQualification(Action):
@@ -31,7 +32,10 @@ class ActionSubmitQualification(Action):
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)
         _close(dispatcher, result, answers, svc.scoring)
-        return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
+        events: List[EventType] = [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
+        if result.tier is Tier.CQL:
+            events += await offer_times(dispatcher, tracker, tier=result.tier.value)
+        return events
 
 
 def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any], policy: ScoringPolicy) -> None:
@@ -43,17 +47,6 @@ def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, A
         resource_url=resource.url,
         **link_values(policy),
     )
-
-
-def link_values(policy: ScoringPolicy) -> Dict[str, str]:
-    """The links of ops/scoring.yml, by the names responses use."""
-    links = policy.links
-    return {
-        "careers_url": links.careers,
-        "research_contact": links.research_contact,
-        "support_url": links.support_portal,
-        "sales_contact": links.sales_contact,
-    }
 
 
 class ActionStopQualification(Action):
@@ -83,24 +76,6 @@ class ActionExplainQuestion(Action):
         return []
 
 
-#: How a visitor reaches a person after the close, by tier: only a CQL hears about a meeting.
-CONTACT_ROUTES = {
-    Tier.CQL: "utter_contact_cql",
-    Tier.NURTURE: "utter_contact_nurture",
-    Tier.DISQUALIFIED: "utter_contact_general",
-    Tier.SUPPORT: "utter_contact_support",
-}
-
-
-def utter_contact_route(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The contact response for this visitor's tier (general when not scored), with its links."""
-    try:
-        response = CONTACT_ROUTES[Tier(tracker.get_slot(TIER_SLOT))]
-    except ValueError:
-        response = "utter_contact_general"
-    dispatcher.utter_message(response=response, **link_values(services().scoring))
-
-
 class ActionContactRoute(Action):
     """After the close, "a person, please" or "a demo, please" gets the honest
     route for the visitor's tier: never a meeting we won't book."""
@@ -109,6 +84,16 @@ class ActionContactRoute(Action):
         return "action_contact_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        if tracker.get_slot(TIER_SLOT) == Tier.CQL.value and latest_intent(tracker) in (
+            "request_demo",
+            "change_booking",
+        ):
+            if tracker.get_slot(STAGE_SLOT) == "booked" and latest_intent(tracker) == "request_demo":
+                dispatcher.utter_message(response="utter_already_booked")
+                return []
+            if tracker.get_slot(STAGE_SLOT) == "booked":
+                dispatcher.utter_message(response="utter_reschedule_intro")
+            return await offer_times(dispatcher, tracker)
         utter_contact_route(dispatcher, tracker)
         return []
 

@@ -11,6 +11,9 @@ from typing import List
 from bot.config_files import line_of, read_yaml
 from bot.errors import ConfigError
 from bot.playbook import Playbook, load_playbook
+from bot.routing.rules import load_routing
+from bot.routing.team import load_team
+from bot.scheduling.config import load_booking
 from bot.scoring.policy import cross_check_closes, load_policy
 from bot.settings import PROJECT_ROOT, load_settings
 
@@ -75,6 +78,26 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
         else:
             domain, _ = read_yaml(root / "domain.yml")
             problems.extend(cross_check_closes(policy, scoring_path, ((domain or {}).get("responses") or {})))
+    problems.extend(_check_team_and_booking(settings.ops_dir))
+    return problems
+
+
+def _check_team_and_booking(ops_dir: Path) -> List[ConfigError]:
+    """ops/team.yml, ops/routing.yml (against the team) and ops/booking.yml."""
+    problems: List[ConfigError] = []
+    try:
+        team = load_team(ops_dir / "team.yml")
+    except ConfigError as exc:
+        problems.append(exc)
+    else:
+        try:
+            load_routing(ops_dir / "routing.yml", team)
+        except ConfigError as exc:
+            problems.append(exc)
+    try:
+        load_booking(ops_dir / "booking.yml")
+    except ConfigError as exc:
+        problems.append(exc)
     return problems
 
 

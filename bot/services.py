@@ -13,8 +13,16 @@ from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.playbook import Playbook, load_playbook
+from bot.routing.log import RoutingLog
+from bot.routing.router import Router
+from bot.routing.rules import RoutingConfig, load_routing
+from bot.routing.team import TeamConfig, load_team
+from bot.scheduling.calendars import make_calendar
+from bot.scheduling.config import BookingConfig, load_booking
+from bot.scheduling.scheduler import Scheduler
 from bot.scoring.policy import ScoringPolicy, load_policy
 from bot.settings import Settings, load_settings
+from calendar_booking.booking import BookingService
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,12 @@ class Services:
     playbook: Playbook
     leads: LeadStore
     scoring: ScoringPolicy
+    team: TeamConfig
+    routing: RoutingConfig
+    booking: BookingConfig
+    bookings: BookingService
+    scheduler: Scheduler
+    routing_log: RoutingLog
 
 
 _lock = threading.Lock()
@@ -35,9 +49,26 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     playbook = load_playbook(settings.ops_dir / "questions.yml")
     scoring = load_policy(settings.ops_dir / "scoring.yml", playbook)
-    sessions = make_session_factory(make_engine(settings.database_url))
+    team = load_team(settings.ops_dir / "team.yml")
+    routing = load_routing(settings.ops_dir / "routing.yml", team)
+    booking = load_booking(settings.ops_dir / "booking.yml")
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    calendar = make_calendar(settings, team, engine, clock)
+    bookings = BookingService(engine, calendar, clock, booking.rules)
+    router = Router(team, routing, booking.rules, calendar, bookings)
     return Services(
-        settings=settings, clock=clock, playbook=playbook, leads=LeadStore(sessions, clock), scoring=scoring
+        settings=settings,
+        clock=clock,
+        playbook=playbook,
+        leads=LeadStore(sessions, clock),
+        scoring=scoring,
+        team=team,
+        routing=routing,
+        booking=booking,
+        bookings=bookings,
+        scheduler=Scheduler(router, bookings, booking, clock),
+        routing_log=RoutingLog(sessions, clock),
     )
 
 

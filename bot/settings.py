@@ -33,6 +33,11 @@ class Settings:
     web_host: str
     web_port: int
     unconsented_retention_minutes: int
+    public_url: str
+    google_service_account_file: Path | None
+    google_oauth_client_id: str | None
+    google_oauth_client_secret: str | None
+    booking_link_secret: str | None
 
     def __repr__(self) -> str:  # never print a secret
         return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
@@ -87,4 +92,19 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         web_host=env.get("WEB_HOST") or "127.0.0.1",
         web_port=_port(env, "WEB_PORT", 8000),
         unconsented_retention_minutes=_minutes(env, "CQLBOT_UNCONSENTED_RETENTION_MINUTES", 60),
+        public_url=(env.get("CQLBOT_PUBLIC_URL") or f"http://localhost:{_port(env, 'WEB_PORT', 8000)}").rstrip("/"),
+        google_service_account_file=_existing_file(env, "GOOGLE_SERVICE_ACCOUNT_FILE"),
+        google_oauth_client_id=env.get("GOOGLE_OAUTH_CLIENT_ID") or None,
+        google_oauth_client_secret=env.get("GOOGLE_OAUTH_CLIENT_SECRET") or None,
+        booking_link_secret=env.get("CQLBOT_BOOKING_LINK_SECRET") or None,
     )
+
+
+def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ConfigError("environment", name, f"names no readable file: {raw}")
+    return path

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping
 
 from bot.check import run_checks
+from bot.errors import CqlBotError
 from bot.logging_setup import configure_logging
 from bot.settings import PROJECT_ROOT
 
@@ -156,6 +157,17 @@ class Stack:
                 process.wait()
 
 
+def seed_demo_calendars() -> int:
+    """Fills the demo team's local calendars (nothing when Google Calendar is configured)."""
+    from bot.scheduling import demo
+
+    try:
+        return demo.main()
+    except CqlBotError as exc:
+        logger.error("%s", exc)
+        return 2
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Rasa server, the action server and the web app.")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -175,6 +187,8 @@ def main(argv: List[str] | None = None) -> int:
     for problem in problems:
         logger.error("config error: %s", problem)
     if problems:
+        return 2
+    if seed_demo_calendars() != 0:
         return 2
     if ensure_api_token(env):
         print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"

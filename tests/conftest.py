@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -12,10 +13,8 @@ from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
-from bot.playbook import load_playbook
-from bot.scoring.policy import load_policy
-from bot.services import Services, install
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.services import Services, build_services, install
+from bot.settings import load_settings
 from tests.support.postgres import PostgresServer
 
 #: The tests' "now": a Monday in late November.
@@ -43,14 +42,7 @@ def store(database_url: str, clock: FixedClock) -> LeadStore:
 def services(database_url: str, store: LeadStore, clock: FixedClock) -> Iterator[Services]:
     """The process-wide services, on a fresh database and a fixed clock."""
     settings = load_settings({"DATABASE_URL": database_url})
-    playbook = load_playbook(PROJECT_ROOT / "ops" / "questions.yml")
-    built = Services(
-        settings=settings,
-        clock=clock,
-        playbook=playbook,
-        leads=store,
-        scoring=load_policy(PROJECT_ROOT / "ops" / "scoring.yml", playbook),
-    )
+    built = replace(build_services(settings, clock), leads=store)
     install(built)
     yield built
     install(None)

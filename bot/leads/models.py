@@ -156,3 +156,36 @@ class Answer(Base):
     answered_at = Column(UtcDateTime)
 
     conversation = relationship("Conversation", back_populates="answers")
+
+
+class RoutingDecision(Base):
+    """Where a CQL was routed, and every reason code of the decision."""
+
+    __tablename__ = "routing_decisions"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
+    decided_at = Column(UtcDateTime, nullable=False)
+    team = Column(String(40), nullable=False)
+    ae_key = Column(String(40))
+    reasons: Any = Column(JSON, nullable=False)
+    pinned = Column(Boolean, nullable=False, default=False)
+
+
+class MeetingRequest(Base):
+    """A CQL without a booked meeting: nobody was free (``manual``, with the
+    visitor's preferred times in their words) or they declined (``declined``).
+    The team follows up by hand."""
+
+    __tablename__ = "meeting_requests"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind = Column(String(16), nullable=False)
+    preferred_times = Column(Text)
+    team = Column(String(40))
+    ae_key = Column(String(40))
+    created_at = Column(UtcDateTime, nullable=False)
+    handled_at = Column(UtcDateTime)

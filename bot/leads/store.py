@@ -288,6 +288,12 @@ class LeadStore:
 
     # -- reads ---------------------------------------------------------------
 
+    def lead_id_for(self, sender_id: str) -> int | None:
+        """The lead of a consented conversation, if it has one."""
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            return int(conversation.lead_id) if conversation is not None and conversation.lead_id is not None else None
+
     def conversation_record(self, sender_id: str) -> Dict[str, Any] | None:
         """The stored conversation with its answers and lead, as plain data."""
         with self._unit() as session:

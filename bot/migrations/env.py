@@ -9,6 +9,7 @@ from alembic import context
 from bot.db import make_engine
 from bot.leads.models import metadata
 from bot.settings import load_settings
+from calendar_booking.tables import metadata as booking_metadata
 
 if context.config.config_file_name is not None:
     fileConfig(context.config.config_file_name)
@@ -16,14 +17,19 @@ if context.config.config_file_name is not None:
 
 def _ours(name: str | None, type_: str, parent_names: object) -> bool:
     """Rasa's tracker tables may share the database (PostgreSQL); leave them be."""
-    return type_ != "table" or name in metadata.tables
+    return type_ != "table" or name in metadata.tables or name in booking_metadata.tables
 
 
 def run_migrations_online() -> None:
     url = context.config.attributes.get("database_url") or load_settings().database_url
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=_ours)
+        context.configure(
+            connection=connection,
+            target_metadata=[metadata, booking_metadata],
+            render_as_batch=True,
+            include_name=_ours,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

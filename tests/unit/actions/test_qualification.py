@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -203,15 +204,7 @@ def test_the_ops_file_alone_decides_the_questions(services: Services, domain: Di
     from bot.services import install
 
     questions = [q for slot in order for q in services.playbook.questions if q.slot == slot]
-    install(
-        Services(
-            services.settings,
-            services.clock,
-            Playbook(version=1, questions=questions),
-            services.leads,
-            services.scoring,
-        )
-    )
+    install(replace(services, playbook=Playbook(version=1, questions=questions)))
     assert complete_form(domain, ANSWERS) == order
 
 

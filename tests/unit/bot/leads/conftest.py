@@ -1,24 +1,3 @@
 """The lead store's tests run on both databases it supports: SQLite and a real PostgreSQL."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-
-from bot.migrate import upgrade_database
-from tests.support.postgres import PostgresServer
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'leads.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.database()
-
-
-@pytest.fixture
-def database_url(empty_database_url: str) -> str:
-    upgrade_database(empty_database_url)
-    return empty_database_url
+from tests.support.databases import database_url, empty_database_url  # noqa: F401 - fixtures

@@ -1,0 +1,54 @@
+"""Fair, weighted round-robin: which eligible AE is furthest below their share.
+
+Pure. Each AE's share of the team's bookings this month is proportional to
+their weight. The pick is the AE with the largest deficit (share minus
+bookings); ties go to whoever was booked least recently. An AE who joined
+this month starts with a calibration credit, the bookings an average
+teammate of their weight already has, so they are not flooded until they
+"catch up".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import List, Mapping, Sequence
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Contender:
+    key: str
+    weight: float
+    month_count: int
+    last_booked_at: datetime | None
+    joined: date | None = None
+
+
+def _joined_this_month(contender: Contender, today: date) -> bool:
+    joined = contender.joined
+    return joined is not None and (joined.year, joined.month) == (today.year, today.month)
+
+
+def effective_counts(contenders: Sequence[Contender], today: date) -> Mapping[str, float]:
+    """Each contender's bookings, plus the calibration credit of new AEs."""
+    settled = [c for c in contenders if not _joined_this_month(c, today)]
+    settled_weight = sum(c.weight for c in settled)
+    per_weight = sum(c.month_count for c in settled) / settled_weight if settled_weight else 0.0
+    return {c.key: c.month_count + (per_weight * c.weight if _joined_this_month(c, today) else 0.0) for c in contenders}
+
+
+def rank(contenders: Sequence[Contender], today: date) -> List[str]:
+    """Contender keys, best pick first."""
+    if not contenders:
+        return []
+    counts = effective_counts(contenders, today)
+    total = sum(counts.values()) + 1  # the booking about to be made
+    weights = sum(c.weight for c in contenders)
+
+    def deficit(c: Contender) -> float:
+        return total * c.weight / weights - counts[c.key]
+
+    ordered = sorted(contenders, key=lambda c: (-round(deficit(c), 9), c.last_booked_at or EPOCH, c.key))
+    return [c.key for c in ordered]

@@ -1,0 +1,268 @@
+"""The routing rules sales ops edit (``ops/routing.yml``), and the pure
+function that applies them.
+
+Three steps, in order (after Cal.com routing forms and Chili Piper's router):
+
+1. **Account ownership**: a lead whose email domain belongs to a known
+   account goes to that account's owner, if the owner can take it.
+2. **Ordered rules**: the first rule whose conditions hold selects a team.
+   Conditions compare a lead field with ``eq``, ``in``, ``not_in``, ``gte``,
+   ``lte``, ``between`` or ``contains`` (strings ignore case), and combine with
+   ``all`` / ``any``. An empty group is refused: it would match silently.
+3. **The catch-all**: mandatory, always last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple, Union
+
+import pycountry
+from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
+
+from bot.config_files import line_of, load_model, read_yaml
+from bot.errors import ConfigError
+from bot.routing.team import TeamConfig
+
+if TYPE_CHECKING:
+    Key = str
+    Domain = str
+else:
+    Key = constr(regex=r"^[a-z][a-z0-9_-]*$", max_length=40)
+    Domain = constr(strip_whitespace=True, to_lower=True, regex=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253)
+
+#: The lead fields a rule may test, and whether each is a number or text.
+NUMERIC_FIELDS = frozenset({"company_size", "timeline_months", "score"})
+TEXT_FIELDS = frozenset(
+    {"country", "country_code", "region", "seniority", "use_case", "email_domain", "company", "budget"}
+)
+FIELDS = NUMERIC_FIELDS | TEXT_FIELDS
+OPERATORS = ("eq", "in", "not_in", "gte", "lte", "between", "contains")
+Value = Union[float, str, List[Union[float, str]]]
+
+
+class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+    """Unknown keys are typos: refuse them."""
+
+
+class Condition(_Strict):
+    field: str
+    op: str
+    value: Value
+
+    @root_validator(skip_on_failure=True)
+    def _typed(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        name, op, value = values["field"], values["op"], values["value"]
+        if name not in FIELDS:
+            raise ValueError(f"unknown field '{name}' (fields: {', '.join(sorted(FIELDS))})")
+        if op not in OPERATORS:
+            raise ValueError(f"unknown op '{op}' (ops: {', '.join(OPERATORS)})")
+        numeric = name in NUMERIC_FIELDS
+        if op in ("gte", "lte") and not (numeric and isinstance(value, (int, float))):
+            raise ValueError(f"'{op}' needs a numeric field and a number")
+        if op == "between":
+            if not (
+                numeric
+                and isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, (int, float)) for v in value)
+            ):
+                raise ValueError("'between' needs a numeric field and [low, high]")
+            if value[0] > value[1]:
+                raise ValueError(f"'between' low {value[0]} is above high {value[1]}")
+        if op in ("in", "not_in") and (not isinstance(value, list) or not value):
+            raise ValueError(f"'{op}' needs a non-empty list")
+        if op == "contains" and (numeric or not isinstance(value, str) or not value.strip()):
+            raise ValueError("'contains' needs a text field and a word or phrase")
+        if op == "eq" and isinstance(value, list):
+            raise ValueError("'eq' needs one value; use 'in' for a list")
+        return values
+
+
+class Group(_Strict):
+    all: List[Union[Group, Condition]] | None = None
+    any: List[Union[Group, Condition]] | None = None
+
+    @root_validator(skip_on_failure=True)
+    def _one(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
+        given = [key for key in ("all", "any") if values.get(key) is not None]
+        if len(given) != 1:
+            raise ValueError("a group has exactly one of 'all' or 'any'")
+        if not values[given[0]]:
+            raise ValueError(f"'{given[0]}' is empty: an empty rule would match every lead")
+        return values
+
+
+Group.update_forward_refs()
+
+
+class Rule(_Strict):
+    id: Key
+    when: Group
+    team: Key
+
+
+class Account(_Strict):
+    domain: Domain
+    owner: Key
+    name: constr(strip_whitespace=True, min_length=1, max_length=200) | None = None  # type: ignore[valid-type]
+
+
+class CatchAll(_Strict):
+    team: Key
+
+
+class RoutingConfig(_Strict):
+    version: conint(ge=1, le=1)  # type: ignore[valid-type]
+    regions: Dict[constr(min_length=1, max_length=40), List[str]] = {}  # type: ignore[valid-type]
+    accounts: List[Account] = []
+    rules: List[Rule] = []
+    catch_all: CatchAll
+
+    @validator("regions", pre=True)
+    def _no_yaml_booleans(cls, regions: Any) -> Any:  # noqa: N805
+        for region, codes in (regions or {}).items() if isinstance(regions, dict) else ():
+            if isinstance(codes, list) and any(isinstance(code, bool) for code in codes):
+                raise ValueError(
+                    f'{region}: YAML reads NO, YES, ON and OFF as true/false; quote country codes like "NO"'
+                )
+        return regions
+
+    @validator("regions")
+    def _codes(cls, regions: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+        seen: Dict[str, str] = {}
+        for region, codes in regions.items():
+            for code in codes:
+                if pycountry.countries.get(alpha_2=code.upper()) is None:
+                    raise ValueError(f"{region}: unknown country code '{code}'")
+                if code.upper() in seen:
+                    raise ValueError(f"{code} is in both {seen[code.upper()]} and {region}")
+                seen[code.upper()] = region
+        return regions
+
+    def region_of(self, country_code: str | None) -> str | None:
+        if not country_code:
+            return None
+        return next(
+            (r for r, codes in self.regions.items() if country_code.upper() in (c.upper() for c in codes)), None
+        )
+
+    def owner_of(self, email_domain: str | None) -> Account | None:
+        if not email_domain:
+            return None
+        domain = email_domain.lower()
+        return next((a for a in self.accounts if domain == a.domain or domain.endswith("." + a.domain)), None)
+
+
+@dataclass(frozen=True)
+class RoutingLead:
+    """The lead fields rules test; None means the visitor did not say."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        return self.fields.get(name)
+
+
+def _text(value: Any) -> str:
+    return str(value).casefold().strip()
+
+
+def holds(condition: Condition, lead: RoutingLead) -> bool:
+    """Whether one condition holds; a missing field makes every condition false
+    (``not_in`` too: an unknown country is not "outside EMEA")."""
+    actual = lead.get(condition.field)
+    if actual is None or actual == "":
+        return False
+    op, expected = condition.op, condition.value
+    if condition.field in NUMERIC_FIELDS:
+        try:
+            number = float(actual)
+        except (TypeError, ValueError):
+            return False
+        if op == "gte":
+            return number >= float(expected)  # type: ignore[arg-type]
+        if op == "lte":
+            return number <= float(expected)  # type: ignore[arg-type]
+        if op == "between":
+            low, high = expected  # type: ignore[misc, str-unpack]
+            return float(low) <= number <= float(high)
+        if op == "eq":
+            return number == float(expected)  # type: ignore[arg-type]
+        if op == "in":
+            return number in [float(v) for v in expected]  # type: ignore[union-attr]
+        return number not in [float(v) for v in expected]  # type: ignore[union-attr]
+    text = _text(actual)
+    if op == "eq":
+        return text == _text(expected)
+    if op == "in":
+        return text in {_text(v) for v in expected}  # type: ignore[union-attr]
+    if op == "not_in":
+        return text not in {_text(v) for v in expected}  # type: ignore[union-attr]
+    if op == "contains":
+        # Whole words only, so "ai" does not match "maintain"; a pattern, never a regex of the visitor's.
+        return re.search(rf"(?<!\w){re.escape(_text(expected))}(?!\w)", text) is not None
+    return False
+
+
+def group_holds(group: Group, lead: RoutingLead) -> bool:
+    if group.all is not None:
+        return all(group_holds(c, lead) if isinstance(c, Group) else holds(c, lead) for c in group.all)
+    assert group.any is not None
+    return any(group_holds(c, lead) if isinstance(c, Group) else holds(c, lead) for c in group.any)
+
+
+def select_team(config: RoutingConfig, lead: RoutingLead) -> Tuple[str, str]:
+    """The team the first matching rule selects, or the catch-all's, with the reason code."""
+    for rule in config.rules:
+        if group_holds(rule.when, lead):
+            return rule.team, f"rule:{rule.id}"
+    return config.catch_all.team, "catch_all"
+
+
+def load_routing(path: Path, team: TeamConfig) -> RoutingConfig:
+    """Loads ``ops/routing.yml`` and checks it against the team."""
+    _, lines = read_yaml(path)
+    try:
+        config = load_model(path, RoutingConfig)
+    except ConfigError as exc:
+        if exc.key == "catch_all" and "field required" in exc.problem:
+            raise ConfigError(
+                str(path), "catch_all", "a catch-all route is required (catch_all: {team: ...})", 1
+            ) from exc
+        raise
+    ids: Dict[str, int] = {}
+    for index, rule in enumerate(config.rules):
+        if rule.id in ids:
+            raise ConfigError(
+                str(path),
+                f"rules.{index}.id",
+                f"rule id '{rule.id}' is used twice",
+                line_of(lines, ("rules", index, "id")),
+            )
+        ids[rule.id] = index
+        if team.team(rule.team) is None:
+            raise ConfigError(
+                str(path),
+                f"rules.{index}.team",
+                f"unknown team '{rule.team}' (ops/team.yml)",
+                line_of(lines, ("rules", index, "team")),
+            )
+    if team.team(config.catch_all.team) is None:
+        raise ConfigError(
+            str(path),
+            "catch_all.team",
+            f"unknown team '{config.catch_all.team}' (ops/team.yml)",
+            line_of(lines, ("catch_all", "team")),
+        )
+    for index, account in enumerate(config.accounts):
+        if account.owner not in team.by_key:
+            raise ConfigError(
+                str(path),
+                f"accounts.{index}.owner",
+                f"unknown AE '{account.owner}' (ops/team.yml)",
+                line_of(lines, ("accounts", index, "owner")),
+            )
+    return config

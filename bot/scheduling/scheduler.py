@@ -1,0 +1,196 @@
+"""Offering times and booking them: the router's decision meets the calendars.
+
+The offer shows 3–5 times spread over the visitor's next days, in the
+visitor's zone, from the routed AE; when that AE has too little soon (within
+``prefer_routed_ae_days``), teammates' times join in, each slot keeping the
+best-ranked AE free at it. A pick is booked with the AE it was offered with;
+if that AE's slot was taken meanwhile, an eligible teammate free at the same
+time takes it (never for an account owner's lead).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from bot.clock import Clock
+from bot.routing.router import RouteDecision, Router, days_ahead
+from bot.routing.rules import RoutingLead
+from bot.scheduling.config import BookingConfig
+from calendar_booking.availability import Slot, spread
+from calendar_booking.booking import Booking, BookingRequest, BookingService
+from calendar_booking.errors import SlotTaken
+from calendar_booking.port import Attendee
+
+logger = logging.getLogger(__name__)
+
+#: How many AEs a pick is tried with before fresh times are offered.
+MAX_BOOKING_TRIES = 3
+
+
+@dataclass(frozen=True)
+class OfferedSlot:
+    """One button of an offer: its number, the AE, and the start (UTC)."""
+
+    number: int
+    ae: str
+    start: datetime
+    end: datetime
+
+    def to_slot(self) -> Dict[str, Any]:
+        return {"n": self.number, "ae": self.ae, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> OfferedSlot | None:
+        try:
+            return cls(
+                int(value["n"]),
+                str(value["ae"]),
+                datetime.fromisoformat(value["start"]),
+                datetime.fromisoformat(value["end"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Offer:
+    slots: Tuple[OfferedSlot, ...]
+    visitor_timezone: str
+
+    @property
+    def last_start(self) -> datetime | None:
+        return max((slot.start for slot in self.slots), default=None)
+
+    @property
+    def aes(self) -> Tuple[str, ...]:
+        return tuple(dict.fromkeys(slot.ae for slot in self.slots))
+
+
+@dataclass(frozen=True)
+class LeadBrief:
+    """What the AE's calendar event says about the lead."""
+
+    visitor_name: str
+    visitor_email: str
+    company: str
+    score: int | None
+    tier: str
+    reasons: Tuple[str, ...]
+    summary: str
+    lead_url: str
+
+
+class Scheduler:
+    """Routes a CQL, offers times, and books the pick."""
+
+    def __init__(self, router: Router, bookings: BookingService, config: BookingConfig, clock: Clock) -> None:
+        self.router = router
+        self.bookings = bookings
+        self.config = config
+        self._clock = clock
+
+    def route(self, lead: RoutingLead) -> Tuple[RouteDecision, Dict[str, List[Slot]]]:
+        return self.router.decide(lead, self._clock.now())
+
+    def offer(
+        self,
+        decision: RouteDecision,
+        visitor_timezone: str,
+        after: datetime | None = None,
+        free: Mapping[str, List[Slot]] | None = None,
+    ) -> Offer:
+        """The next times to offer, later than ``after`` (for "other times")."""
+        now = self._clock.now()
+        if free is None:
+            free = self.router.availability(decision.candidates, now)
+        candidates = [key for key in decision.candidates if key in free]
+        if not candidates:
+            return Offer((), visitor_timezone)
+
+        def later(slots: Sequence[Slot]) -> List[Slot]:
+            return [slot for slot in slots if after is None or slot.start > after]
+
+        pool = later(free[candidates[0]])
+        if (
+            not decision.pinned
+            and len(days_ahead(pool, now, self.config.offer.prefer_routed_ae_days)) < self.config.offer.count
+        ):
+            best: Dict[datetime, Slot] = {}
+            for key in candidates:  # best-ranked first: setdefault keeps them
+                for slot in later(free[key]):
+                    best.setdefault(slot.start, slot)
+            pool = sorted(best.values(), key=lambda s: s.start)
+        chosen = spread(pool, self.config.offer.count, visitor_timezone, per_day=self.config.offer.per_day)
+        return Offer(
+            tuple(OfferedSlot(n, s.host, s.start, s.end) for n, s in enumerate(chosen, start=1)), visitor_timezone
+        )
+
+    def book(
+        self,
+        decision: RouteDecision,
+        pick: OfferedSlot,
+        attendee: Attendee,
+        brief: LeadBrief,
+        reference: str,
+        visitor_timezone: str | None,
+    ) -> Booking:
+        """Books ``pick``; a teammate free at the same time stands in if the AE's slot went.
+
+        Raises:
+            SlotTaken: nobody who may take this lead is free at that time any more.
+            CalendarUnavailable: a calendar or the database failed; nothing is booked.
+        """
+        order = [pick.ae] + ([key for key in decision.candidates if key != pick.ae] if not decision.pinned else [])
+        now = self._clock.now()
+        for tries, key in enumerate(order):
+            if tries >= MAX_BOOKING_TRIES:
+                break
+            ae = self.router.team.by_key.get(key)
+            if ae is None or not ae.active:
+                continue
+            if key != pick.ae and all(s.start != pick.start for s in self.router.availability([key], now).get(key, [])):
+                continue
+            request = BookingRequest(
+                host_key=ae.key,
+                calendar_id=ae.calendar,
+                host_timezone=ae.timezone,
+                start=pick.start,
+                end=pick.end,
+                reference=reference,
+                attendee=attendee,
+                title=self._render(self.config.event.title, brief, ae.name, escape=False)[:300],
+                description=self._render(self.config.event.description, brief, ae.name, escape=True),
+                visitor_timezone=visitor_timezone,
+                daily_cap=ae.max_meetings_per_day,
+                organizer_email=ae.email,
+            )
+            try:
+                return self.bookings.book(request)
+            except SlotTaken:
+                logger.info("slot of %s at %s was taken; trying a teammate", key, pick.start.isoformat())
+        raise SlotTaken("nobody is free at that time any more")
+
+    @staticmethod
+    def _render(template: str, brief: LeadBrief, ae_name: str, escape: bool) -> str:
+        """The event text; the visitor's words are HTML-escaped in the
+        description (Google renders it as HTML)."""
+
+        def safe(text: str) -> str:
+            return html.escape(text, quote=False) if escape else " ".join(text.split())
+
+        values = {
+            "visitor_name": safe(brief.visitor_name),
+            "visitor_email": safe(brief.visitor_email),
+            "company": safe(brief.company),
+            "ae_name": ae_name,
+            "score": "" if brief.score is None else str(brief.score),
+            "tier": brief.tier,
+            "reasons": "\n".join(f"- {safe(reason)}" for reason in brief.reasons) or "-",
+            "summary": safe(brief.summary),
+            "lead_url": brief.lead_url,
+        }
+        return template.format(**values)

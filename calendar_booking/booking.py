@@ -1,0 +1,366 @@
+"""The booking service: a slot is reserved, put on the calendar, and confirmed,
+or nothing remains of it.
+
+The order is what makes a double booking impossible:
+
+1. ask the calendar whether the slot (with its buffers) is still free;
+2. reserve it in one transaction that first locks the host's row, then checks
+   overlaps and the daily cap, inserts the booking under the unique
+   (host, active start) constraint, and moves the host's round-robin counters;
+3. create the calendar event under an id derived from the booking id, so a
+   retried insert finds the same event;
+4. mark the booking confirmed.
+
+If step 3 fails the reservation is released in one transaction (counters
+too), and the caller learns why.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable, Dict, List, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from calendar_booking.availability import BookingRules
+from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotTaken
+from calendar_booking.port import Attendee, CalendarPort, Clock, CreatedEvent, EventRequest
+from calendar_booking.tables import booking_hosts, bookings
+
+logger = logging.getLogger(__name__)
+
+RESERVED = "reserved"
+CONFIRMED = "confirmed"
+RELEASED = "released"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """A visitor's pick: this host, this slot, this attendee."""
+
+    host_key: str
+    calendar_id: str
+    host_timezone: str
+    start: datetime
+    end: datetime
+    reference: str
+    attendee: Attendee
+    title: str
+    description: str
+    visitor_timezone: str | None = None
+    daily_cap: int | None = None
+    organizer_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    host_key: str
+    calendar_id: str
+    start: datetime
+    end: datetime
+    status: str
+    reference: str
+    event_id: str
+    host_timezone: str
+    visitor_timezone: str | None = None
+    attendee_email: str | None = None
+    attendee_name: str | None = None
+    meet_link: str | None = None
+    html_link: str | None = None
+    invites_sent: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.status in (RESERVED, CONFIRMED)
+
+
+@dataclass(frozen=True)
+class HostLoad:
+    """A host's bookings this month, for fair round-robin."""
+
+    month_count: int
+    last_booked_at: datetime | None
+    first_seen_at: datetime | None
+
+
+def event_id_for(booking_id: str) -> str:
+    """The calendar event id of a booking: base32hex characters only, as Google requires."""
+    return f"cqlb{booking_id}"
+
+
+def month_of(at: datetime) -> str:
+    return at.strftime("%Y-%m")
+
+
+class BookingService:
+    """Books, cancels and reads meetings; safe with any number of replicas."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        calendar: CalendarPort,
+        clock: Clock,
+        rules: BookingRules,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._engine = engine
+        self._calendar = calendar
+        self._clock = clock
+        self._rules = rules
+        self._new_id = new_id
+
+    @property
+    def calendar(self) -> CalendarPort:
+        return self._calendar
+
+    # -- booking ----------------------------------------------------------------
+
+    def book(self, request: BookingRequest) -> Booking:
+        """Books ``request``'s slot.
+
+        Raises:
+            SlotTaken: the slot is busy, booked by someone else, in the past, or over the cap.
+            CalendarUnavailable: the calendar or the database failed; nothing stays booked.
+        """
+        if request.start <= self._clock.now():
+            raise SlotTaken("the slot has already started")
+        self._check_calendar(request)
+        booking_id = self._reserve(request)
+        try:
+            created = self._calendar.create_event(
+                EventRequest(
+                    calendar_id=request.calendar_id,
+                    event_id=event_id_for(booking_id),
+                    start=request.start,
+                    end=request.end,
+                    timezone=request.host_timezone,
+                    title=request.title,
+                    description=request.description,
+                    attendee=request.attendee,
+                    organizer_email=request.organizer_email,
+                )
+            )
+        except CalendarUnavailable as exc:
+            self._release(booking_id, RELEASED, failure=exc.__class__.__name__)
+            raise
+        return self._confirm(booking_id, created)
+
+    def _check_calendar(self, request: BookingRequest) -> None:
+        window_start = request.start - timedelta(minutes=self._rules.buffer_before_minutes)
+        window_end = request.end + timedelta(minutes=self._rules.buffer_after_minutes)
+        busy = self._calendar.busy([request.calendar_id], window_start, window_end).get(request.calendar_id, [])
+        if any(block.start < window_end and block.end > window_start for block in busy):
+            raise SlotTaken("the calendar shows the slot busy")
+
+    def _reserve(self, request: BookingRequest) -> str:
+        booking_id = self._new_id()
+        now = self._clock.now()
+        before = timedelta(minutes=self._rules.buffer_before_minutes)
+        after = timedelta(minutes=self._rules.buffer_after_minutes)
+        for _attempt in range(3):
+            try:
+                with self._engine.begin() as connection:
+                    self._lock_host(connection, request.host_key, now)
+                    clash = connection.execute(
+                        select(func.count())
+                        .select_from(bookings)
+                        .where(
+                            bookings.c.host_key == request.host_key,
+                            bookings.c.active_start.isnot(None),
+                            bookings.c.start < request.end + after,
+                            bookings.c.end > request.start - before,
+                        )
+                    ).scalar_one()
+                    if clash:
+                        raise SlotTaken("another booking holds the slot")
+                    if request.daily_cap is not None and self._booked_on_day(connection, request) >= request.daily_cap:
+                        raise SlotTaken("the host's day is full")
+                    connection.execute(
+                        insert(bookings).values(
+                            id=booking_id, host_key=request.host_key, calendar_id=request.calendar_id,
+                            start=request.start, end=request.end, active_start=request.start,
+                            host_timezone=request.host_timezone, status=RESERVED, reference=request.reference[:255],
+                            attendee_email=request.attendee.email, attendee_name=request.attendee.name,
+                            visitor_timezone=request.visitor_timezone, event_id=event_id_for(booking_id),
+                            created_at=now, updated_at=now,
+                        )
+                    )  # fmt: skip
+                    self._count(connection, request.host_key, now, +1)
+                return booking_id
+            except IntegrityError as exc:
+                if "booking_hosts" in str(exc.orig) or "pk_booking_hosts" in str(exc.orig):
+                    continue  # another replica created the host row first: lock it and go again
+                raise SlotTaken("another booking holds the slot") from exc
+            except SQLAlchemyError as exc:
+                raise CalendarUnavailable(f"booking store failed: {exc.__class__.__name__}") from exc
+        raise CalendarUnavailable("could not lock the host's row")
+
+    def _lock_host(self, connection: Connection, host_key: str, now: datetime) -> None:
+        """Takes the host's lock: an UPDATE first, so SQLite takes its write
+        lock before reading and PostgreSQL holds the row until commit."""
+        locked = connection.execute(
+            update(booking_hosts).where(booking_hosts.c.key == host_key).values(version=booking_hosts.c.version + 1)
+        ).rowcount
+        if not locked:
+            connection.execute(
+                insert(booking_hosts).values(
+                    key=host_key, month=month_of(now), month_count=0, first_seen_at=now, version=1
+                )
+            )
+
+    def _booked_on_day(self, connection: Connection, request: BookingRequest) -> int:
+        zone = ZoneInfo(request.host_timezone)
+        day = request.start.astimezone(zone).date()
+        day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        return int(
+            connection.execute(
+                select(func.count())
+                .select_from(bookings)
+                .where(
+                    bookings.c.host_key == request.host_key,
+                    bookings.c.active_start.isnot(None),
+                    bookings.c.start >= day_start,
+                    bookings.c.start < day_end,
+                )
+            ).scalar_one()
+        )
+
+    def _count(self, connection: Connection, host_key: str, at: datetime, delta: int) -> None:
+        row = connection.execute(select(booking_hosts).where(booking_hosts.c.key == host_key)).one()
+        month = month_of(at)
+        if delta > 0:
+            count = row.month_count + 1 if row.month == month else 1
+            values = {"month": month, "month_count": count, "last_booked_at": at}
+        elif row.month == month:
+            values = {"month_count": max(0, row.month_count - 1)}
+        else:
+            return
+        connection.execute(update(booking_hosts).where(booking_hosts.c.key == host_key).values(**values))
+
+    def _confirm(self, booking_id: str, created: CreatedEvent) -> Booking:
+        values = {
+            "status": CONFIRMED,
+            "html_link": created.html_link,
+            "meet_link": created.meet_link,
+            "updated_at": self._clock.now(),
+        }
+        for attempt in range(3):
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(update(bookings).where(bookings.c.id == booking_id).values(**values))
+                break
+            except SQLAlchemyError:
+                # The event exists and the reservation holds the slot: nothing is
+                # double-booked; the booking reads "reserved" until a retry lands.
+                logger.exception("confirming booking %s failed (attempt %d)", booking_id, attempt + 1)
+        booking = self.get(booking_id)
+        if booking is None:  # pragma: no cover - the row was inserted above
+            raise BookingNotFound(booking_id)
+        return _with_invites(booking, created.invites_sent)
+
+    def _release(self, booking_id: str, status: str, failure: str | None = None) -> None:
+        now = self._clock.now()
+        with self._engine.begin() as connection:
+            row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+            if row is None or row.active_start is None:
+                return
+            self._lock_host(connection, row.host_key, now)
+            connection.execute(
+                update(bookings)
+                .where(bookings.c.id == booking_id)
+                .values(status=status, active_start=None, failure=failure, updated_at=now)
+            )
+            self._count(connection, row.host_key, row.created_at, -1)
+
+    # -- after booking ---------------------------------------------------------------
+
+    def cancel(self, booking_id: str) -> Booking:
+        """Cancels an active booking: the event first, then our row.
+
+        Raises:
+            BookingNotFound: no active booking has that id.
+            CalendarUnavailable: the calendar could not cancel it; it stays booked.
+        """
+        booking = self.get(booking_id)
+        if booking is None or not booking.active:
+            raise BookingNotFound(booking_id)
+        self._calendar.cancel_event(booking.calendar_id, booking.event_id)
+        try:
+            self._release(booking_id, CANCELLED)
+        except SQLAlchemyError as exc:
+            raise CalendarUnavailable(f"booking store failed: {exc.__class__.__name__}") from exc
+        cancelled = self.get(booking_id)
+        assert cancelled is not None
+        return cancelled
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, booking_id: str) -> Booking | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+        return _booking(row) if row is not None else None
+
+    def for_reference(self, reference: str) -> List[Booking]:
+        """Every booking made for ``reference`` (a conversation), newest first."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(bookings).where(bookings.c.reference == reference).order_by(bookings.c.created_at.desc())
+            ).all()
+        return [_booking(row) for row in rows]
+
+    def active_per_day(
+        self, host_keys: Sequence[str], zones: Dict[str, str], start: datetime, end: datetime
+    ) -> Dict[str, Dict[date, int]]:
+        """Active bookings per host and host-local day, for daily caps."""
+        counts: Dict[str, Dict[date, int]] = {key: {} for key in host_keys}
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(bookings.c.host_key, bookings.c.start).where(
+                    and_(
+                        bookings.c.host_key.in_(list(host_keys)),
+                        bookings.c.active_start.isnot(None),
+                        bookings.c.start >= start - timedelta(days=1),
+                        bookings.c.start < end + timedelta(days=1),
+                    )
+                )
+            ).all()
+        for host_key, starts_at in rows:
+            day = starts_at.astimezone(ZoneInfo(zones[host_key])).date()
+            counts[host_key][day] = counts[host_key].get(day, 0) + 1
+        return counts
+
+    def host_loads(self, host_keys: Sequence[str]) -> Dict[str, HostLoad]:
+        """This month's bookings and the last booking time of each host."""
+        month = month_of(self._clock.now())
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(booking_hosts).where(booking_hosts.c.key.in_(list(host_keys)))).all()
+        found = {
+            row.key: HostLoad(row.month_count if row.month == month else 0, row.last_booked_at, row.first_seen_at)
+            for row in rows
+        }
+        return {key: found.get(key, HostLoad(0, None, None)) for key in host_keys}
+
+
+def _booking(row: object) -> Booking:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Booking(
+        id=m["id"], host_key=m["host_key"], calendar_id=m["calendar_id"], start=m["start"], end=m["end"],
+        status=m["status"], reference=m["reference"], event_id=m["event_id"], host_timezone=m["host_timezone"],
+        visitor_timezone=m["visitor_timezone"], attendee_email=m["attendee_email"], attendee_name=m["attendee_name"],
+        meet_link=m["meet_link"], html_link=m["html_link"],
+    )  # fmt: skip
+
+
+def _with_invites(booking: Booking, invites_sent: bool) -> Booking:
+    from dataclasses import replace
+
+    return replace(booking, invites_sent=invites_sent)
