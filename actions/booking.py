@@ -1,12 +1,18 @@
-"""Booking inside the chat: offer times, book the pick, and every way around it.
+"""Booking inside the chat, as a Rasa form: ``booking_form``.
 
-Thin: each action reads slots, calls the scheduler (off the event loop) and
-answers. The stage of the booking lives in ``booking_stage``:
+The form asks, in order:
 
-- ``timezone``: the visitor's zone is unknown; the timezone form asks it;
-- ``offering``: times are on screen (``offered_slots``);
-- ``preferences``: nobody is free; the preferences form takes times in words;
-- ``booked``, ``declined``, ``waiting`` (a person will book by hand).
+- ``timezone_answer``, only when neither the widget nor the visitor's
+  country gave a time zone;
+- ``slot_pick``: ``action_ask_slot_pick`` routes the lead (once) and shows
+  3–5 times as buttons with "Other times" and "None of these work". The
+  validation books the pick, or pages, re-offers after a taken slot, switches
+  zone, or takes a decline;
+- ``preferred_times``, only after "none of these work" (or nobody free): the
+  visitor's own words, for a person to book.
+
+When the form ends, ``action_booking_outcome`` says what happened. Actions
+stay thin: the scheduler in ``bot.scheduling`` does the work, off the event loop.
 """
 
 from __future__ import annotations
@@ -19,12 +25,11 @@ from typing import Any, Dict, List
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.contact import TIER_SLOT, utter_contact_route
 from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call
 from bot.errors import StoreError
 from bot.routing.lead_fields import routing_lead
@@ -32,8 +37,8 @@ from bot.routing.log import DECLINED, MANUAL
 from bot.routing.router import RouteDecision
 from bot.scheduling.scheduler import LeadBrief, OfferedSlot
 from bot.scheduling.zones import country_timezone, parse_timezone, slot_label, zone_label
-from bot.scoring.policy import Tier
 from bot.scoring.score import answer_text, score
+from calendar_booking.booking import Booking
 from calendar_booking.errors import BookingError, CalendarUnavailable, SlotTaken
 from calendar_booking.port import Attendee
 
@@ -41,15 +46,28 @@ logger = logging.getLogger(__name__)
 
 STAGE_SLOT = "booking_stage"
 OFFER_SLOT = "offered_slots"
-OFFER_AFTER_SLOT = "offer_after"
+OFFER_FROM_SLOT = "offer_from"
 ROUTE_SLOT = "route_decision"
 BOOKING_SLOT = "booking_id"
 TIMEZONE_ANSWER_SLOT = "timezone_answer"
+TIMEZONE_REASKED_SLOT = "timezone_reasked"
+PICK_SLOT = "slot_pick"
 PREFERRED_TIMES_SLOT = "preferred_times"
 CHOICE_ENTITY = "slot_choice"
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1}  # fmt: skip
-_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b", re.I)
+#: What ``slot_pick`` holds once the form is done with it.
+BOOKED, NONE_SUIT, DECLINED_PICK = "booked", "none", "declined"
+#: Intents that end the offer without a meeting.
+DECLINE_INTENTS = frozenset({"deny", "stop", "goodbye"})
+DECLINE_CONFIDENCE = 0.6
+
+_CHOICE = re.compile(r'^/pick_slot\{\s*"slot_choice"\s*:\s*"?(\d{1,2})"?\s*\}$')
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}  # fmt: skip
+_TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# -- reading the tracker ----------------------------------------------------------------
 
 
 def valid_zone(name: Any) -> str | None:
@@ -68,8 +86,7 @@ def visitor_zone(tracker: Tracker) -> str | None:
     zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT))
     if zone:
         return zone
-    playbook = services().playbook
-    for question in playbook.questions:
+    for question in services().playbook.questions:
         value = tracker.get_slot(question.slot)
         if question.parser.value == "country" and isinstance(value, dict):
             return country_timezone(value.get("country_code"), services().clock.now())
@@ -80,139 +97,80 @@ def _answers(tracker: Tracker) -> Dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in services().playbook.slots}
 
 
-def _ae_name(key: str) -> str:
-    ae = services().team.by_key.get(key)
+def _answer_by_parser(tracker: Tracker, parser: str) -> Any:
+    return next((tracker.get_slot(q.slot) for q in services().playbook.questions if q.parser.value == parser), None)
+
+
+def _ae_name(key: str | None) -> str:
+    ae = services().team.by_key.get(key or "")
     return ae.name if ae else "our team"
 
 
-def _first_name(key: str) -> str:
-    return _ae_name(key).split()[0]
+def _offered(tracker: Tracker) -> List[OfferedSlot]:
+    return [s for s in (OfferedSlot.from_slot(v) for v in tracker.get_slot(OFFER_SLOT) or []) if s is not None]
 
 
-async def offer_times(
-    dispatcher: CollectingDispatcher, tracker: Tracker, after: datetime | None = None, tier: str | None = None
-) -> List[EventType]:
-    """Routes the lead (once) and offers the next times; asks the zone first
-    if unknown. ``tier`` is the fresh tier while the slot is not set yet."""
-    svc = services()
-    if (tier or tracker.get_slot(TIER_SLOT)) != Tier.CQL.value:
-        utter_contact_route(dispatcher, tracker)  # only a CQL is offered a meeting
-        return []
-    zone = visitor_zone(tracker)
-    if zone is None:
-        dispatcher.utter_message(response="utter_ask_timezone_answer")
-        return [SlotSet(STAGE_SLOT, "timezone"), *start_form("timezone_form", TIMEZONE_ANSWER_SLOT)]
-    events: List[EventType] = [SlotSet(TIMEZONE_SLOT, zone)]
-    decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-    try:
-        free = None
-        if decision is None:
-            answers = _answers(tracker)
-            lead = routing_lead(answers, svc.playbook, svc.routing, score(answers, svc.scoring))
-            decision, free = await asyncio.to_thread(svc.scheduler.route, lead)
-            await store_call(svc.routing_log.record_decision, tracker.sender_id, decision)
-            events.append(SlotSet(ROUTE_SLOT, decision.to_slot()))
-        offer = await asyncio.to_thread(svc.scheduler.offer, decision, zone, after, free)
-    except CalendarUnavailable:
-        logger.exception("offering times to %s failed", tracker.sender_id)
-        dispatcher.utter_message(response="utter_calendar_down")
-        return events + ask_preferred_times(dispatcher)
-    if not offer.slots:
-        dispatcher.utter_message(
-            response="utter_no_more_times" if after else "utter_nobody_available",
-            horizon_days=svc.booking.meeting.horizon_days,
-        )
-        return events + ask_preferred_times(dispatcher)
-    names = sorted({_ae_name(key) for key in offer.aes})
-    buttons = [
-        {"title": slot_label(slot.start, zone), "payload": f'/pick_slot{{"{CHOICE_ENTITY}":"{slot.number}"}}'}
-        for slot in offer.slots
-    ]
-    buttons += [
-        {"title": "Other times", "payload": "/other_times"},
-        {"title": "None of these work", "payload": "/no_slot_works"},
-    ]
-    dispatcher.utter_message(
-        response="utter_offer_times",
-        ae_names=" or ".join(names) if len(names) <= 2 else "our team",
-        zone=zone_label(zone, offer.slots[0].start),
-        buttons=buttons,
-    )
-    return events + [
-        SlotSet(STAGE_SLOT, "offering"),
-        SlotSet(OFFER_SLOT, [slot.to_slot() for slot in offer.slots]),
-        SlotSet(OFFER_AFTER_SLOT, offer.last_start.isoformat() if offer.last_start else None),
-    ]
-
-
-def start_form(form: str, first_slot: str) -> List[EventType]:
-    """Starts ``form`` on its first question (already asked by the caller)."""
-    return [ActiveLoop(form), SlotSet(REQUESTED_SLOT, first_slot)]
-
-
-def ask_preferred_times(dispatcher: CollectingDispatcher) -> List[EventType]:
-    """Nobody can be booked here: ask for times in words, for a person to book."""
-    dispatcher.utter_message(response="utter_ask_preferred_times")
-    return [SlotSet(STAGE_SLOT, "preferences"), *start_form("preferences_form", PREFERRED_TIMES_SLOT)]
-
-
-def chosen_slot(tracker: Tracker) -> OfferedSlot | None:
+def chosen_slot(text: str, offered: List[OfferedSlot], zone: str) -> OfferedSlot | None:
     """The offered slot the visitor picked: the button's number, or typed
     words that name exactly one of them ("the second one", "Tue 10:00")."""
-    offered = [s for s in (OfferedSlot.from_slot(v) for v in tracker.get_slot(OFFER_SLOT) or []) if s is not None]
     if not offered:
         return None
-    choice = next(
-        (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == CHOICE_ENTITY), None
-    )
-    if choice is not None:
-        return next((s for s in offered if str(s.number) == str(choice).strip()), None)
-    text = (tracker.latest_message.get("text") or "")[:200].lower()
-    if text.startswith("/"):
+    button = _CHOICE.match(text.strip())
+    if button:
+        return next((s for s in offered if s.number == int(button.group(1))), None)
+    low = text[:200].lower()
+    if low.startswith("/"):
         return None
-    words = re.findall(r"[a-z0-9]+", text)
+    words = re.findall(r"[a-z0-9]+", low)
     for word in words:
         if word in _ORDINALS:
             index = _ORDINALS[word]
             return offered[index - 1] if index <= len(offered) else None
-    if len(words) <= 3 and len(words) >= 1 and words[-1].isdigit() and 1 <= int(words[-1]) <= len(offered):
+    if "last" in words and len(words) <= 4:
+        return offered[-1]
+    if (
+        1 <= len(words) <= 3
+        and words[-1].isdigit()
+        and 1 <= int(words[-1]) <= len(offered)
+        and not _TIME.search(low.replace(words[-1], "", 1) + ":")
+    ):
         return offered[int(words[-1]) - 1]
-    zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
-    matches = [s for s in offered if _mentions(text, s, zone)]
+    matches = [s for s in offered if _mentions(low, s, zone)]
     return matches[0] if len(matches) == 1 else None
 
 
 def _mentions(text: str, slot: OfferedSlot, zone: str) -> bool:
     local = slot.start.astimezone(ZoneInfo(zone))
-    day_named = any(name in text for name in (local.strftime("%a").lower(), local.strftime("%A").lower()))
+    named_days = [d for d in _DAYS if re.search(rf"\b{d}", text)]
+    if named_days and local.strftime("%a").lower()[:3] not in named_days:
+        return False
     for hour_text, minute_text, meridiem in _TIME.findall(text):
         hour, minute = int(hour_text), int(minute_text or 0)
         if meridiem.lower() == "pm" and hour < 12:
             hour += 12
         if meridiem.lower() == "am" and hour == 12:
             hour = 0
-        if (hour, minute) == (local.hour, local.minute):
-            return day_named or not any(d in text for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+        if (hour, minute) == (local.hour, local.minute) or (
+            not meridiem and not minute_text and hour + 12 == local.hour
+        ):
+            return True
     return False
 
 
-def _brief(tracker: Tracker) -> LeadBrief:
+def lead_brief(tracker: Tracker) -> LeadBrief:
+    """What the AE's calendar event says: who, why they qualified, the lead link."""
     svc = services()
     answers = _answers(tracker)
     result = score(answers, svc.scoring)
-    by_parser = {
+    text = {
         q.parser.value: answer_text(answers.get(q.slot))
         for q in svc.playbook.questions
         if answers.get(q.slot) is not None
     }
-    summary_parts = [
-        by_parser.get("role"),
-        by_parser.get("company_size"),
-        by_parser.get("timeline"),
-        by_parser.get("country"),
-    ]
+    summary = " · ".join(
+        t for t in (text.get("role"), text.get("company_size"), text.get("timeline"), text.get("country")) if t
+    )
     use_case = answer_text(answers.get("use_case"))
-    summary = " · ".join(p for p in summary_parts if p)
     if use_case:
         summary += f"\nWhat they want: {use_case[:300]}"
     try:
@@ -221,9 +179,9 @@ def _brief(tracker: Tracker) -> LeadBrief:
         logger.exception("reading the lead of %s failed", tracker.sender_id)
         lead_id = None
     return LeadBrief(
-        visitor_name=by_parser.get("name") or "the visitor",
-        visitor_email=by_parser.get("email") or "",
-        company=by_parser.get("company") or "their company",
+        visitor_name=text.get("name") or "the visitor",
+        visitor_email=text.get("email") or "",
+        company=text.get("company") or "their company",
         score=result.points,
         tier=result.tier.value,
         reasons=tuple(reason.text for reason in result.reasons),
@@ -232,162 +190,238 @@ def _brief(tracker: Tracker) -> LeadBrief:
     )
 
 
-def _attendee(tracker: Tracker) -> Attendee | None:
-    for question in services().playbook.questions:
-        value = tracker.get_slot(question.slot)
-        if question.parser.value == "email" and isinstance(value, dict) and value.get("address"):
-            name = next(
-                (
-                    answer_text(tracker.get_slot(q.slot))
-                    for q in services().playbook.questions
-                    if q.parser.value == "name"
-                ),
-                None,
-            )
-            return Attendee(email=str(value["address"]), name=name or None)
-    return None
+def attendee(tracker: Tracker) -> Attendee | None:
+    email = _answer_by_parser(tracker, "email")
+    if not isinstance(email, dict) or not email.get("address"):
+        return None
+    name = answer_text(_answer_by_parser(tracker, "name"))
+    return Attendee(email=str(email["address"]), name=name or None)
 
 
-class ActionOfferTimes(Action):
-    """Offers times: after the zone is known, for "other times", or when a CQL asks again."""
+# -- the form ------------------------------------------------------------------------------
+
+
+class ActionAskSlotPick(Action):
+    """Shows the next times (routing the lead the first time), or, when nobody
+    is free, says so and asks for times in words."""
 
     def name(self) -> str:
-        return "action_offer_times"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        after = None
-        if latest_intent(tracker) == "other_times" and tracker.get_slot(STAGE_SLOT) == "offering":
-            raw = tracker.get_slot(OFFER_AFTER_SLOT)
-            after = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-        return await offer_times(dispatcher, tracker, after=after)
-
-
-class ActionBookSlot(Action):
-    """Books the visitor's pick, or says honestly why not and what next."""
-
-    def name(self) -> str:
-        return "action_book_slot"
+        return "action_ask_slot_pick"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         svc = services()
-        pick = chosen_slot(tracker)
+        zone = visitor_zone(tracker) or "UTC"
+        events: List[EventType] = [SlotSet(TIMEZONE_SLOT, zone)]
         decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-        if pick is None or decision is None:
-            zone = parse_timezone(tracker.latest_message.get("text"))
-            if zone and zone != tracker.get_slot(TIMEZONE_SLOT):
-                return await offer_times(dispatcher, _with_zone(tracker, zone))
-            dispatcher.utter_message(response="utter_pick_unclear")
-            return await offer_times(dispatcher, tracker)
-        attendee = _attendee(tracker)
-        if attendee is None:  # a CQL always gave an email; without it only a person can book
-            return ask_preferred_times(dispatcher)
-        zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+        raw_from = tracker.get_slot(OFFER_FROM_SLOT)
+        after = datetime.fromisoformat(raw_from) if isinstance(raw_from, str) else None
         try:
-            brief = await asyncio.to_thread(_brief, tracker)
-            booking = await asyncio.to_thread(
-                svc.scheduler.book, decision, pick, attendee, brief, tracker.sender_id, zone
-            )
-        except SlotTaken:
-            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
-            return await offer_times(dispatcher, tracker)
+            free = None
+            if decision is None:
+                answers = _answers(tracker)
+                lead = routing_lead(answers, svc.playbook, svc.routing, score(answers, svc.scoring))
+                decision, free = await asyncio.to_thread(svc.scheduler.route, lead)
+                await store_call(svc.routing_log.record_decision, tracker.sender_id, decision)
+                events.append(SlotSet(ROUTE_SLOT, decision.to_slot()))
+            offer = await asyncio.to_thread(svc.scheduler.offer, decision, zone, after, free)
         except CalendarUnavailable:
-            logger.exception("booking for %s failed", tracker.sender_id)
-            dispatcher.utter_message(response="utter_booking_failed", ae_name=_first_name(pick.ae))
-            return [SlotSet(STAGE_SLOT, "offering")]
-        previous = tracker.get_slot(BOOKING_SLOT)
-        if isinstance(previous, str) and previous != booking.id:
-            await self._cancel_previous(previous)
-        local = booking.start.astimezone(ZoneInfo(zone))
+            logger.exception("offering times to %s failed", tracker.sender_id)
+            dispatcher.utter_message(response="utter_calendar_down")
+            return events + self._ask_in_words(dispatcher)
+        if not offer.slots:
+            dispatcher.utter_message(
+                response="utter_no_more_times" if after else "utter_nobody_available",
+                horizon_days=svc.booking.meeting.horizon_days,
+            )
+            return events + self._ask_in_words(dispatcher)
+        names = sorted({_ae_name(key) for key in offer.aes})
+        buttons = [
+            {"title": slot_label(slot.start, zone), "payload": f'/pick_slot{{"{CHOICE_ENTITY}":"{slot.number}"}}'}
+            for slot in offer.slots
+        ] + [
+            {"title": "Other times", "payload": "/other_times"},
+            {"title": "None of these work", "payload": "/no_slot_works"},
+        ]
         dispatcher.utter_message(
-            response="utter_booked_invite" if booking.invites_sent else "utter_booked",
-            when=f"{slot_label(booking.start, zone)}–{booking.end.astimezone(ZoneInfo(zone)):%H:%M}",
-            zone=zone_label(zone, local),
-            ae_name=_ae_name(booking.host_key),
-            email=attendee.email,
-            minutes=svc.booking.meeting.minutes,
+            response="utter_offer_times",
+            ae_names=" or ".join(names) if len(names) <= 2 else "our team",
+            zone=zone_label(zone, offer.slots[0].start),
+            buttons=buttons,
         )
-        return [SlotSet(STAGE_SLOT, "booked"), SlotSet(BOOKING_SLOT, booking.id), SlotSet(OFFER_SLOT, None)]
+        return events + [SlotSet(STAGE_SLOT, "offering"), SlotSet(OFFER_SLOT, [s.to_slot() for s in offer.slots])]
 
     @staticmethod
-    async def _cancel_previous(booking_id: str) -> None:
-        """A visitor who changed their mind and picked anew: the old meeting goes."""
-        try:
-            await asyncio.to_thread(services().bookings.cancel, booking_id)
-        except BookingError:
-            logger.exception("cancelling the replaced booking %s failed", booking_id)
+    def _ask_in_words(dispatcher: CollectingDispatcher) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ask_preferred_times")
+        return [SlotSet(PICK_SLOT, NONE_SUIT), SlotSet(REQUESTED_SLOT, PREFERRED_TIMES_SLOT)]
 
 
-def _with_zone(tracker: Tracker, zone: str) -> Tracker:
-    tracker.slots[TIMEZONE_SLOT] = zone
-    return tracker
-
-
-class ActionDeclineMeeting(Action):
-    """A CQL who does not want a meeting now: kept, and the AE follows up."""
+class ValidateBookingForm(FormValidationAction):
+    """Understands the time zone, books the pick, and keeps times in words."""
 
     def name(self) -> str:
-        return "action_decline_meeting"
+        return "validate_booking_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-        await store_call(services().routing_log.record_request, tracker.sender_id, DECLINED, decision)
-        name = _first_name(decision.ae) if decision and decision.ae else "Our team"
-        dispatcher.utter_message(response="utter_meeting_declined", ae_name=name)
-        return [SlotSet(STAGE_SLOT, "declined"), SlotSet(OFFER_SLOT, None)]
-
-
-class ActionRequestManualBooking(Action):
-    """Nobody was free, or no time suited: a person books from the visitor's words."""
-
-    def name(self) -> str:
-        return "action_request_manual_booking"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-        preferred = tracker.get_slot(PREFERRED_TIMES_SLOT)
-        await store_call(
-            services().routing_log.record_request,
-            tracker.sender_id,
-            MANUAL,
-            decision,
-            preferred if isinstance(preferred, str) else None,
-        )
-        attendee = _attendee(tracker)
-        dispatcher.utter_message(
-            response="utter_manual_booking",
-            ae_name=_ae_name(decision.ae) if decision and decision.ae else "Someone from our team",
-            email=attendee.email if attendee else "your email",
-        )
-        return [SlotSet(STAGE_SLOT, "waiting"), SlotSet(OFFER_SLOT, None)]
-
-
-class ValidateTimezoneForm(FormValidationAction):
-    """Understands the visitor's time zone; one hint, then UTC with a word of warning."""
-
-    def name(self) -> str:
-        return "validate_timezone_form"
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        slots = [] if visitor_zone(tracker) else [TIMEZONE_ANSWER_SLOT]
+        slots.append(PICK_SLOT)
+        if tracker.get_slot(PICK_SLOT) == NONE_SUIT:
+            slots.append(PREFERRED_TIMES_SLOT)
+        return slots
 
     async def validate_timezone_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        zone = parse_timezone(value if isinstance(value, str) else None)
+        text = str(value or "")[:80]
+        zone = parse_timezone(text)
         if zone:
-            return {TIMEZONE_ANSWER_SLOT: value[:80], TIMEZONE_SLOT: zone}
-        if tracker.get_slot("timezone_reasked"):
+            return {TIMEZONE_ANSWER_SLOT: text, TIMEZONE_SLOT: zone}
+        if tracker.get_slot(TIMEZONE_REASKED_SLOT):
             dispatcher.utter_message(response="utter_timezone_fallback")
-            return {TIMEZONE_ANSWER_SLOT: str(value)[:80], TIMEZONE_SLOT: "UTC"}
+            return {TIMEZONE_ANSWER_SLOT: text, TIMEZONE_SLOT: "UTC"}
         dispatcher.utter_message(response="utter_timezone_hint")
-        return {TIMEZONE_ANSWER_SLOT: None, "timezone_reasked": True}
+        return {TIMEZONE_ANSWER_SLOT: None, TIMEZONE_REASKED_SLOT: True}
 
+    async def validate_slot_pick(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(value or "")
+        if text in (BOOKED, NONE_SUIT, DECLINED_PICK):
+            return {PICK_SLOT: text}  # set by this form or its ask action
+        intent = tracker.latest_message.get("intent") or {}
+        name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+        offered = _offered(tracker)
+        if text.strip() == "/other_times" or name == "other_times":
+            last = max((s.start for s in offered), default=None)
+            return {PICK_SLOT: None, OFFER_FROM_SLOT: last.isoformat() if last else None}
+        if text.strip() == "/no_slot_works" or name == "no_slot_works":
+            return {PICK_SLOT: NONE_SUIT}
+        if name == "request_demo":
+            return {PICK_SLOT: None}  # "I want a meeting": these times are how
+        zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+        pick = chosen_slot(text, offered, zone)
+        if pick is None:
+            if name in DECLINE_INTENTS and confidence >= DECLINE_CONFIDENCE:
+                return {PICK_SLOT: DECLINED_PICK, STAGE_SLOT: "declined"}
+            new_zone = parse_timezone(text)
+            if new_zone and new_zone != zone:
+                return {PICK_SLOT: None, TIMEZONE_SLOT: new_zone}
+            dispatcher.utter_message(response="utter_pick_unclear")
+            return {PICK_SLOT: None}
+        return await self._book(pick, dispatcher, tracker, zone)
 
-class ValidatePreferencesForm(FormValidationAction):
-    """Keeps the visitor's preferred times as typed (bounded)."""
-
-    def name(self) -> str:
-        return "validate_preferences_form"
+    async def _book(
+        self, pick: OfferedSlot, dispatcher: CollectingDispatcher, tracker: Tracker, zone: str
+    ) -> Dict[str, Any]:
+        svc = services()
+        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
+        visitor = attendee(tracker)
+        if decision is None or visitor is None:  # cannot happen after the ask action; a person books instead
+            return {PICK_SLOT: NONE_SUIT}
+        try:
+            brief = await asyncio.to_thread(lead_brief, tracker)
+            booking = await asyncio.to_thread(
+                svc.scheduler.book, decision, pick, visitor, brief, tracker.sender_id, zone
+            )
+        except SlotTaken:
+            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
+            return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
+        except CalendarUnavailable:
+            logger.exception("booking for %s failed", tracker.sender_id)
+            dispatcher.utter_message(response="utter_booking_failed", ae_name=_ae_name(pick.ae).split()[0])
+            return {PICK_SLOT: None}
+        previous = tracker.get_slot(BOOKING_SLOT)
+        if isinstance(previous, str) and previous != booking.id:
+            await _cancel_replaced(previous)
+        return {PICK_SLOT: BOOKED, BOOKING_SLOT: booking.id, STAGE_SLOT: "booked", OFFER_SLOT: None}
 
     async def validate_preferred_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         text = " ".join(str(value or "").split())[:1000]
         return {PREFERRED_TIMES_SLOT: text or None}
+
+
+async def _cancel_replaced(booking_id: str) -> None:
+    """A visitor who changed their mind and picked anew: the old meeting goes."""
+    try:
+        await asyncio.to_thread(services().bookings.cancel, booking_id)
+    except BookingError:
+        logger.exception("cancelling the replaced booking %s failed", booking_id)
+
+
+# -- after the form --------------------------------------------------------------------------
+
+
+class ActionBookingOutcome(Action):
+    """Says what the booking form came to: booked, a person will book, or declined."""
+
+    def name(self) -> str:
+        return "action_booking_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        svc = services()
+        outcome = tracker.get_slot(PICK_SLOT)
+        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
+        ae_name = _ae_name(decision.ae if decision else None)
+        if outcome == BOOKED:
+            booking = await asyncio.to_thread(svc.bookings.get, str(tracker.get_slot(BOOKING_SLOT)))
+            if booking is not None and booking.active:
+                confirm(dispatcher, booking, tracker)
+                return [SlotSet(STAGE_SLOT, "booked")]
+        if outcome == DECLINED_PICK:
+            await store_call(svc.routing_log.record_request, tracker.sender_id, DECLINED, decision)
+            dispatcher.utter_message(response="utter_meeting_declined", ae_name=ae_name.split()[0])
+            return [SlotSet(STAGE_SLOT, "declined")]
+        preferred = tracker.get_slot(PREFERRED_TIMES_SLOT)
+        await store_call(
+            svc.routing_log.record_request,
+            tracker.sender_id,
+            MANUAL,
+            decision,
+            preferred if isinstance(preferred, str) else None,
+        )
+        visitor = attendee(tracker)
+        dispatcher.utter_message(
+            response="utter_manual_booking",
+            ae_name=ae_name if decision and decision.ae else "Someone from our team",
+            email=visitor.email if visitor else "your email",
+        )
+        return [SlotSet(STAGE_SLOT, "waiting")]
+
+
+def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker) -> None:
+    """The confirmation: the time in the visitor's zone, the AE, what to expect."""
+    zone = valid_zone(booking.visitor_timezone) or valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+    local_end = booking.end.astimezone(ZoneInfo(zone))
+    dispatcher.utter_message(
+        response="utter_booked_invite" if booking.meet_link or booking.invites_sent else "utter_booked",
+        when=f"{slot_label(booking.start, zone)}–{local_end:%H:%M}",
+        zone=zone_label(zone, booking.start),
+        ae_name=_ae_name(booking.host_key),
+        email=booking.attendee_email or "you",
+        minutes=int((booking.end - booking.start).total_seconds() // 60),
+    )
+
+
+class ActionRestartBooking(Action):
+    """A CQL asks for a meeting again, or to change theirs: the booking form
+    starts over (a booked meeting stays until a new time is booked)."""
+
+    def name(self) -> str:
+        return "action_restart_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        booked = tracker.get_slot(PICK_SLOT) == BOOKED
+        if booked and latest_intent(tracker) != "change_booking":
+            return []  # the form ends at once and confirms the meeting they have
+        if booked:
+            dispatcher.utter_message(response="utter_reschedule_intro")
+        return [
+            SlotSet(PICK_SLOT, None),
+            SlotSet(PREFERRED_TIMES_SLOT, None),
+            SlotSet(OFFER_FROM_SLOT, None),
+            SlotSet(OFFER_SLOT, None),
+        ]

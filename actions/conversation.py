@@ -9,10 +9,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.booking import STAGE_SLOT, offer_times
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import latest_intent, services, store_call
-from bot.scoring.policy import ScoringPolicy, Tier, close_response
+from actions.runtime import services, store_call
+from bot.scoring.policy import ScoringPolicy, close_response
 from bot.scoring.score import Score, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
@@ -32,10 +31,7 @@ class ActionSubmitQualification(Action):
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)
         _close(dispatcher, result, answers, svc.scoring)
-        events: List[EventType] = [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
-        if result.tier is Tier.CQL:
-            events += await offer_times(dispatcher, tracker, tier=result.tier.value)
-        return events
+        return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
 
 
 def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any], policy: ScoringPolicy) -> None:
@@ -84,16 +80,6 @@ class ActionContactRoute(Action):
         return "action_contact_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        if tracker.get_slot(TIER_SLOT) == Tier.CQL.value and latest_intent(tracker) in (
-            "request_demo",
-            "change_booking",
-        ):
-            if tracker.get_slot(STAGE_SLOT) == "booked" and latest_intent(tracker) == "request_demo":
-                dispatcher.utter_message(response="utter_already_booked")
-                return []
-            if tracker.get_slot(STAGE_SLOT) == "booked":
-                dispatcher.utter_message(response="utter_reschedule_intro")
-            return await offer_times(dispatcher, tracker)
         utter_contact_route(dispatcher, tracker)
         return []
 

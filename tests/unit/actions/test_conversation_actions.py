@@ -112,14 +112,8 @@ def test_submit_scores_stores_and_closes_by_tier(
         "visitor-1", AnswerRecord("work_email", "email", said["work_email"], slots["work_email"], True)
     )
     events, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=slots, active_loop=None), domain)
-    # A CQL from Brazil (several time zones, none from the widget) is asked for theirs next.
-    booking = (
-        [slot_event("booking_stage", "timezone"), {"event": "active_loop", "name": "timezone_form", "timestamp": None},
-         slot_event("requested_slot", "timezone_answer")] if tier == "cql" else []
-    )  # fmt: skip
-    assert events == [slot_event("qualification_done", True), slot_event("lead_tier", tier), *booking]
-    asked = ["utter_ask_timezone_answer"] if tier == "cql" else []
-    assert [m["response"] for m in messages] == [response, *asked]
+    assert events == [slot_event("qualification_done", True), slot_event("lead_tier", tier)]
+    assert [m["response"] for m in messages] == [response]
     record = services.leads.conversation_record("visitor-1")
     assert record is not None and record["outcome"] == "completed"
     lead = record["lead"]
@@ -140,7 +134,7 @@ def test_the_nurture_close_names_a_resource_that_fits(services: Services, domain
 
 def test_scoring_without_consent_stores_nothing_but_still_closes(services: Services, domain: Dict[str, Any]) -> None:
     _, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=_slots(**CQL), active_loop=None), domain)
-    assert [m["response"] for m in messages] == ["utter_close_cql", "utter_ask_timezone_answer"]
+    assert [m["response"] for m in messages] == ["utter_close_cql"]
     assert services.leads.conversation_record("visitor-1") is None
 
 
