@@ -244,7 +244,7 @@ class ActionAskSlotPick(Action):
         ]
         dispatcher.utter_message(
             response="utter_offer_times",
-            ae_names=" or ".join(names) if len(names) <= 2 else "our team",
+            ae_name=" or ".join(names) if len(names) <= 2 else "our team",
             zone=zone_label(zone, offer.slots[0].start),
             buttons=buttons,
         )

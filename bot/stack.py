@@ -87,7 +87,7 @@ def ensure_api_token(env: Dict[str, str], env_file: Path = ENV_FILE) -> bool:
     saves it in ``env_file`` (readable by its owner only) and returns True."""
     if env.get(API_TOKEN_VARIABLE):
         return False
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # hex: never starts with '-', so it pastes safely into any command line
     lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
     kept = [line for line in lines if line.split("=", 1)[0].strip() != API_TOKEN_VARIABLE]
     kept.append(f"{API_TOKEN_VARIABLE}={token}")

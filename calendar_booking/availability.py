@@ -214,9 +214,10 @@ def _grid(
 def spread(
     slots: Sequence[Slot], count: int, zone: str, per_day: int = 2, gap: timedelta = timedelta(hours=3)
 ) -> List[Slot]:
-    """Up to ``count`` slots spread over the visitor's days: first the earliest
-    slot of each day, then a second one at least ``gap`` later on the same day,
-    so the offer spans several days and both halves of a day."""
+    """Up to ``count`` slots spread over the visitor's days: one a day first,
+    alternating the day's earliest slot with its first afternoon slot (from
+    noon, the visitor's time), then a second one at least ``gap`` away on
+    the same day; so the offer spans several days and both halves of a day."""
     tz = _zone(zone)
     ordered = sorted(slots, key=lambda s: (s.start, s.host))
     days: Dict[date, List[Slot]] = {
@@ -231,8 +232,13 @@ def spread(
             taken = chosen[day]
             if len(taken) > _round:
                 continue
-            after = taken[-1].start + gap if taken else None
-            nxt = next((s for s in candidates if after is None or s.start >= after), None)
+            if taken:
+                nxt = next((s for s in candidates if abs(s.start - taken[-1].start) >= gap), None)
+            elif len(chosen) > 1 and list(days).index(day) % 2:
+                afternoon = [s for s in candidates if s.start.astimezone(tz).hour >= 12]
+                nxt = afternoon[0] if afternoon else candidates[0]
+            else:
+                nxt = candidates[0]
             if nxt is not None:
                 taken.append(nxt)
                 picked += 1

@@ -3,9 +3,10 @@
 Pure. Each AE's share of the team's bookings this month is proportional to
 their weight. The pick is the AE with the largest deficit (share minus
 bookings); ties go to whoever was booked least recently. An AE who joined
-this month starts with a calibration credit, the bookings an average
-teammate of their weight already has, so they are not flooded until they
-"catch up".
+this month starts with a calibration credit: the bookings an average teammate of their
+weight had made by the day they joined (this month's bookings so far, pro
+rata), so they take a fair share from their first day instead of every
+booking until they "catch up".
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ def effective_counts(contenders: Sequence[Contender], today: date) -> Mapping[st
     settled = [c for c in contenders if not _joined_this_month(c, today)]
     settled_weight = sum(c.weight for c in settled)
     per_weight = sum(c.month_count for c in settled) / settled_weight if settled_weight else 0.0
-    return {c.key: c.month_count + (per_weight * c.weight if _joined_this_month(c, today) else 0.0) for c in contenders}
+
+    def credit(c: Contender) -> float:
+        if c.joined is None or not _joined_this_month(c, today):
+            return 0.0
+        share_of_month_before_joining = (c.joined.day - 1) / today.day
+        return per_weight * c.weight * share_of_month_before_joining
+
+    return {c.key: c.month_count + credit(c) for c in contenders}
 
 
 def rank(contenders: Sequence[Contender], today: date) -> List[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple, Union
 
 import pycountry
-from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
+from pydantic import BaseModel, Extra, ValidationError, conint, constr, root_validator, validator
 
 from bot.config_files import line_of, load_model, read_yaml
 from bot.errors import ConfigError
@@ -84,6 +84,23 @@ class Condition(_Strict):
 class Group(_Strict):
     all: List[Union[Group, Condition]] | None = None
     any: List[Union[Group, Condition]] | None = None
+
+    @validator("all", "any", pre=True)
+    def _items(cls, items: Any) -> Any:  # noqa: N805
+        """Each item is a condition (it has ``field``) or a nested group; parse
+        it as that one, so a mistake is reported as itself, not as the other."""
+        if not isinstance(items, list):
+            return items
+        parsed: List[Union[Group, Condition]] = []
+        for index, item in enumerate(items):
+            kind: Any = Condition if isinstance(item, dict) and "field" in item else Group
+            try:
+                parsed.append(kind.parse_obj(item))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"] if p != "__root__")
+                raise ValueError(f"item {index}{': ' + where if where else ''}: {first['msg']}") from exc
+        return parsed
 
     @root_validator(skip_on_failure=True)
     def _one(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805

@@ -46,8 +46,10 @@ ALIASES: Dict[str, str] = {
 
 _OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?00)?$")
 _FILLER = re.compile(
-    r"^(?:i'?m |i am |we'?re |we are |my time ?zone is |time ?zone:? |it'?s |in |on |based in |located in )+"
+    r"^(?:(?:oh|hmm+|ah|well|sorry|actually|so|ok|okay)[,!.]? |i'?m |i am |we'?re |we are |my time ?zone is "
+    r"|time ?zone:? |it'?s |in |on |based in |located in |actually )+"
 )
+_TRAILING = re.compile(r"(?:[,.!]?\s+(?:actually|please|thanks|thank you|instead|now|time|time ?zone))+$")
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +85,7 @@ def country_timezone(country_code: str | None, at: datetime | None = None) -> st
 def parse_timezone(text: str | None) -> str | None:
     """The IANA zone ``text`` names, or None."""
     low = clean(text, 80).lower().strip(" .!?")
-    low = _FILLER.sub("", low)
-    low = re.sub(r"\s+(time|time ?zone|timezone)$", "", low).strip()
+    low = _TRAILING.sub("", _FILLER.sub("", low)).strip(" ,.!")
     if not low:
         return None
     if low in ALIASES:

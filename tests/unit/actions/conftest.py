@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import asyncio
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.settings import PROJECT_ROOT
 
@@ -58,3 +60,10 @@ def make_tracker(
 
 def slot_event(name: str, value: Any) -> Dict[str, Any]:
     return {"event": "slot", "timestamp": None, "name": name, "value": value}
+
+
+def run(action: Action, tracker: Any, domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Runs ``action`` as the action server would: its events and its messages."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return events, dispatcher.messages

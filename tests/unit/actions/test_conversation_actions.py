@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict
 
 import pytest
-from rasa_sdk import Action
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent import ActionDeclineConsent, ActionRecordConsent
 from actions.conversation import (
@@ -20,13 +17,7 @@ from bot.leads.store import AnswerRecord, VisitContext
 from bot.qualification.understand import understand
 from bot.services import Services, get_services
 from tests.conftest import NOW
-from tests.unit.actions.conftest import make_tracker, slot_event, user_event
-
-
-def run(action: Action, tracker: Any, domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return events, dispatcher.messages
+from tests.unit.actions.conftest import make_tracker, run, slot_event, user_event
 
 
 def test_session_start_takes_the_widget_metadata_and_carries_answers_over(domain: Dict[str, Any]) -> None:

@@ -1,0 +1,79 @@
+"""ops/team.yml and ops/routing.yml: the shipped files load, and every
+mistake fails at startup naming file, line and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.routing.rules import load_routing
+from bot.routing.team import load_team
+from bot.scheduling.config import load_booking
+from bot.settings import PROJECT_ROOT
+
+OPS = PROJECT_ROOT / "ops"
+
+
+@pytest.fixture
+def ops(tmp_path: Path) -> Path:
+    for name in ("team.yml", "routing.yml", "booking.yml"):
+        shutil.copy(OPS / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def load_all(ops: Path) -> None:
+    load_routing(ops / "routing.yml", load_team(ops / "team.yml"))
+    load_booking(ops / "booking.yml")
+
+
+def test_the_shipped_files_load() -> None:
+    team = load_team(OPS / "team.yml")
+    routing = load_routing(OPS / "routing.yml", team)
+    assert routing.catch_all.team in {t.key for t in team.teams}
+    assert all(team.teams_of(ae.key) for ae in team.aes)
+    assert 3 <= load_booking(OPS / "booking.yml").offer.count <= 5
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where"),
+    [
+        ("routing.yml", "catch_all:\n  team: commercial\n", "", "routing.yml:1: catch_all: a catch-all route is required"),
+        ("routing.yml", "    team: americas\n", "    team: latam\n", "routing.yml:38: rules.1.team: unknown team 'latam'"),
+        ("routing.yml", "{field: company_size, op: gte, value: 200}", "{field: headcount, op: gte, value: 200}",
+         "routing.yml:31: rules.0.when.all: item 1: unknown field 'headcount'"),
+        ("routing.yml", "{field: company_size, op: gte, value: 200}", "{field: company_size, op: gte, value: big}",
+         "'gte' needs a numeric field and a number"),
+        ("routing.yml", "{field: company_size, op: gte, value: 200}", "{field: country, op: between, value: [1, 2]}",
+         "'between' needs a numeric field"),
+        ("routing.yml", "      any:\n        - {field: region, op: in, value: [Americas, North America, LATAM]}\n",
+         "      any: []\n", "an empty rule would match every lead"),
+        ("routing.yml", "owner: lena,", "owner: lina,", "accounts.0.owner: unknown AE 'lina'"),
+        ("routing.yml", 'SE, "NO", FI', "SE, NO, FI", 'quote country codes like "NO"'),
+        ("routing.yml", "  - id: americas\n", "  - id: emea_enterprise\n", "rule id 'emea_enterprise' is used twice"),
+        ("team.yml", "    members: [dana, marco]\n", "    members: [dana]\n", "team.yml:63: aes.3.key: AE 'marco' is in no team"),
+        ("team.yml", "    members: [lena, oliver]\n", "    members: [lena, oliver, zoe]\n", "teams.0.members.2: unknown AE 'zoe'"),
+        ("team.yml", "timezone: Europe/Berlin", "timezone: Europe/Berln", "unknown time zone 'Europe/Berln'"),
+        ("team.yml", 'mon: ["09:00-12:30", "13:30-17:30"]', 'mon: ["09:00-12:30", "12:00-17:30"]', "mon: periods overlap"),
+        ("team.yml", 'mon: ["09:00-12:30", "13:30-17:30"]', 'mon: ["17:00-09:00"]', "ends before it starts"),
+        ("team.yml", "    weight: 2\n", "    weight: 0\n", "aes.2.weight"),
+        ("team.yml", "{start: 2026-12-21, end: 2027-01-01}", "{start: 2027-01-01, end: 2026-12-21}", "is before start"),
+        ("booking.yml", "  count: 4 ", "  count: 9 ", "booking.yml:16: offer.count"),
+        ("booking.yml", "granularity_minutes: 30", "granularity_minutes: 7", "must divide an hour"),
+        ("booking.yml", "{visitor_name} with {ae_name}", "{visitor_phone} with {ae_name}", "unknown placeholder {visitor_phone}"),
+    ],
+)  # fmt: skip
+def test_a_mistake_names_file_line_and_key(ops: Path, file: str, old: str, new: str, where: str) -> None:
+    edit(ops / file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_all(ops)
+    assert where in str(caught.value)
+    assert file in str(caught.value)
