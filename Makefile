@@ -16,13 +16,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
 	@echo "make test   lint, type check, unit tests, Rasa data validation and story tests, integration tests"
 	@echo "make check  validate ops/*.yml against domain.yml"
 	@echo "make rescore  preview how ops/scoring.yml changes stored leads (ARGS=--apply writes)"
+	@echo "make route LEAD=<json or lead id>  explain how a lead is routed, without booking"
 
 $(VENV)/.installed: requirements.lock
 	@python=$$(scripts/find_python310.sh) && \
@@ -62,6 +63,18 @@ bench-scoring: install
 # Lead API latency on 10,000 stored leads (BENCH_DATABASE_URL=postgresql://... to use PostgreSQL).
 bench-api: install
 	$(PY) -m benchmarks.api
+
+# Free-slot computation for 50 AEs x 14 days x 30 busy blocks (target <= 50 ms).
+bench-availability: install
+	$(PY) -m benchmarks.availability
+
+# Booking turn latency against a running stack (`make run` first); ARGS="--visitors 40 --concurrency 8".
+bench-booking: install
+	$(PY) -m benchmarks.booking $(ARGS)
+
+# Explain how a lead would be routed: LEAD='{"email_domain": "acme.com", "region": "EMEA"}' or LEAD=<lead id>.
+route: migrate
+	$(PY) -m bot.routing.explain '$(LEAD)'
 
 unit: install
 	$(PY) -m pytest tests/unit

@@ -396,6 +396,12 @@ def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker
     """The confirmation: the time in the visitor's zone, the AE, what to expect."""
     zone = valid_zone(booking.visitor_timezone) or valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
     local_end = booking.end.astimezone(ZoneInfo(zone))
+    links = services().links
+    extra = (
+        f" To move or cancel it: {links.manage_url(booking.id)} · Add it to your calendar: {links.ics_url(booking.id)}"
+        if links
+        else ""
+    )
     dispatcher.utter_message(
         response="utter_booked_invite" if booking.meet_link or booking.invites_sent else "utter_booked",
         when=f"{slot_label(booking.start, zone)}–{local_end:%H:%M}",
@@ -403,6 +409,7 @@ def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker
         ae_name=_ae_name(booking.host_key),
         email=booking.attendee_email or "you",
         minutes=int((booking.end - booking.start).total_seconds() // 60),
+        links=extra,
     )
 
 

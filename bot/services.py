@@ -19,6 +19,7 @@ from bot.routing.rules import RoutingConfig, load_routing
 from bot.routing.team import TeamConfig, load_team
 from bot.scheduling.calendars import make_calendar
 from bot.scheduling.config import BookingConfig, load_booking
+from bot.scheduling.links import MeetingLinks, meeting_links
 from bot.scheduling.scheduler import Scheduler
 from bot.scoring.policy import ScoringPolicy, load_policy
 from bot.settings import Settings, load_settings
@@ -38,6 +39,7 @@ class Services:
     bookings: BookingService
     scheduler: Scheduler
     routing_log: RoutingLog
+    links: MeetingLinks | None
 
 
 _lock = threading.Lock()
@@ -69,6 +71,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         bookings=bookings,
         scheduler=Scheduler(router, bookings, booking, clock),
         routing_log=RoutingLog(sessions, clock),
+        links=meeting_links(settings),
     )
 
 

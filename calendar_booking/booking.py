@@ -76,6 +76,8 @@ class Booking:
     meet_link: str | None = None
     html_link: str | None = None
     invites_sent: bool = False
+    title: str | None = None
+    description: str | None = None
 
     @property
     def active(self) -> bool:
@@ -190,7 +192,7 @@ class BookingService:
                             host_timezone=request.host_timezone, status=RESERVED, reference=request.reference[:255],
                             attendee_email=request.attendee.email, attendee_name=request.attendee.name,
                             visitor_timezone=request.visitor_timezone, event_id=event_id_for(booking_id),
-                            created_at=now, updated_at=now,
+                            title=request.title[:300], description=request.description, created_at=now, updated_at=now,
                         )
                     )  # fmt: skip
                     self._count(connection, request.host_key, now, +1)
@@ -302,6 +304,35 @@ class BookingService:
         assert cancelled is not None
         return cancelled
 
+    def reschedule(self, booking_id: str, start: datetime, daily_cap: int | None = None) -> Booking:
+        """Moves an active booking to ``start`` with the same host: the new time
+        is booked first, then the old one cancelled, so the visitor is never
+        left without a meeting. If the old one cannot be cancelled, the new one
+        is, and the error is raised.
+
+        Raises:
+            BookingNotFound: no active booking has that id.
+            SlotTaken: the new time is not free.
+            CalendarUnavailable: a calendar or the database failed.
+        """
+        old = self.get(booking_id)
+        if old is None or not old.active:
+            raise BookingNotFound(booking_id)
+        new = self.book(
+            BookingRequest(
+                host_key=old.host_key, calendar_id=old.calendar_id, host_timezone=old.host_timezone, start=start,
+                end=start + (old.end - old.start), reference=old.reference,
+                attendee=Attendee(old.attendee_email or "", old.attendee_name), title=old.title or "Meeting",
+                description=old.description or "", visitor_timezone=old.visitor_timezone, daily_cap=daily_cap,
+            )
+        )  # fmt: skip
+        try:
+            self.cancel(old.id)
+        except CalendarUnavailable:
+            self.cancel(new.id)
+            raise
+        return new
+
     # -- reads ------------------------------------------------------------------------
 
     def get(self, booking_id: str) -> Booking | None:
@@ -356,7 +387,7 @@ def _booking(row: object) -> Booking:
         id=m["id"], host_key=m["host_key"], calendar_id=m["calendar_id"], start=m["start"], end=m["end"],
         status=m["status"], reference=m["reference"], event_id=m["event_id"], host_timezone=m["host_timezone"],
         visitor_timezone=m["visitor_timezone"], attendee_email=m["attendee_email"], attendee_name=m["attendee_name"],
-        meet_link=m["meet_link"], html_link=m["html_link"],
+        meet_link=m["meet_link"], html_link=m["html_link"], title=m["title"], description=m["description"],
     )  # fmt: skip
 
 

@@ -75,6 +75,8 @@ bookings = Table(
     Column("attendee_name", String(200)),
     Column("visitor_timezone", String(64)),
     Column("event_id", String(64), nullable=False),
+    Column("title", String(300)),
+    Column("description", Text),
     Column("html_link", String(2048)),
     Column("meet_link", String(2048)),
     Column("failure", String(200)),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.errors import StoreError
 from bot.leads.models import Conversation, Lead
 from bot.qualification.normalise import normalise_email
+from calendar_booking.tables import bookings
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,31 @@ def lead_summary(lead: Lead) -> Dict[str, Any]:
         "reasons": lead.reasons or [],
         "created_at": lead.created_at,
         "updated_at": lead.updated_at,
-        "meeting": None,  # meetings arrive with booking
+        "meeting": None,  # filled in by LeadQueries from the bookings
     }
+
+
+def meetings_of(session: Session, lead_ids: List[int]) -> Dict[int, Dict[str, Any]]:
+    """Each lead's meeting: its active booking (the latest), else its latest booking."""
+    if not lead_ids:
+        return {}
+    rows = session.execute(
+        select(Conversation.lead_id, bookings)
+        .join(bookings, bookings.c.reference == Conversation.sender_id)
+        .where(Conversation.lead_id.in_(lead_ids))
+        .order_by(bookings.c.created_at)
+    ).all()
+    found: Dict[int, Dict[str, Any]] = {}
+    for row in rows:
+        m = row._mapping
+        active = m["active_start"] is not None
+        if m["lead_id"] in found and found[m["lead_id"]]["status"] in ("reserved", "confirmed") and not active:
+            continue
+        found[m["lead_id"]] = {
+            "id": m["id"], "ae": m["host_key"], "start": m["start"], "end": m["end"], "status": m["status"],
+            "visitor_timezone": m["visitor_timezone"], "meet_link": m["meet_link"],
+        }  # fmt: skip
+    return found
 
 
 def status_history(lead: Lead) -> List[Dict[str, Any]]:
@@ -124,6 +148,9 @@ class LeadQueries:
         with self._read() as session:
             leads = list(session.execute(query).scalars())
             items = [lead_summary(lead) for lead in leads[: wanted.limit]]
+            meetings = meetings_of(session, [int(item["id"]) for item in items])
+            for item in items:
+                item["meeting"] = meetings.get(int(item["id"]))
         more = len(leads) > wanted.limit
         return items, (int(items[-1]["id"]) if more else None)
 
@@ -145,6 +172,7 @@ class LeadQueries:
             conversations = sorted(lead.conversations, key=lambda c: (c.started_at, c.id))
             return {
                 **lead_summary(lead),
+                "meeting": meetings_of(session, [lead.id]).get(lead.id),
                 "email_kind": lead.email_kind,
                 "knockout": lead.knockout,
                 "policy_version": lead.policy_version,

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.clock import Clock
 from bot.errors import StoreError
-from bot.leads.models import Answer, Conversation, Lead, StatusChange
+from bot.leads.models import Answer, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
+from calendar_booking.tables import bookings, calendar_events
 
 MAX_RAW_ANSWER_CHARS = 4000
 MAX_URL_CHARS = 2048
@@ -45,6 +46,24 @@ class AnswerRecord:
     raw_text: str | None
     value: Any
     parsed: bool
+
+
+def _erase_meeting_details(session: Session, senders: List[str]) -> None:
+    """The visitor's name, address and own words in bookings, meeting requests
+    and our local calendar's copies of their meetings. The meetings themselves
+    stay on the AE's calendar, so nobody is stood up; cancelling is the AE's call."""
+    if not senders:
+        return
+    event_ids = select(bookings.c.event_id).where(bookings.c.reference.in_(senders)).scalar_subquery()
+    session.execute(
+        update(calendar_events)
+        .where(calendar_events.c.event_id.in_(event_ids))
+        .values(attendees=[], description=None, title="Meeting")
+    )
+    session.execute(
+        update(bookings).where(bookings.c.reference.in_(senders)).values(attendee_email=None, attendee_name=None)
+    )
+    session.execute(update(MeetingRequest).where(MeetingRequest.sender_id.in_(senders)).values(preferred_times=None))
 
 
 class LeadStore:
@@ -215,6 +234,7 @@ class LeadStore:
             if lead.erased_at is None:
                 _tombstone(lead, now)
             senders = [conversation.sender_id for conversation in lead.conversations]
+            _erase_meeting_details(session, senders)
             return lead.erased_at, senders
 
     def scored_leads(self) -> Iterator[Tuple[int, str, str, Dict[str, Any]]]:

@@ -27,8 +27,11 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.queries import LeadQueries
 from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
+from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
+from bot.web.headers import security_headers
+from bot.web.meetings import setup_meetings
 from bot.web.retention import setup_retention
 
 logger = logging.getLogger(__name__)
@@ -47,21 +50,6 @@ def _rasa_origin(request: Request, settings: Settings) -> str:
     host = (request.host or "localhost").rsplit(":", 1)[0] or "localhost"
     port = urlsplit(settings.rasa_url).port or 5005
     return f"{request.scheme}://{host}:{port}"
-
-
-def security_headers(rasa_origin: str) -> Dict[str, str]:
-    """Headers sent with every page: no inline script, no framing, no sniffing."""
-    websocket_origin = rasa_origin.replace("https://", "wss://").replace("http://", "ws://")
-    return {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' {rasa_origin} {websocket_origin}; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "X-Frame-Options": "DENY",
-    }
 
 
 def setup_pages(app: Sanic) -> None:
@@ -139,6 +127,7 @@ def setup_lifecycle(app: Sanic) -> None:
         app.ctx.lead_store = LeadStore(sessions, SystemClock())
         app.ctx.lead_queries = LeadQueries(sessions)
         app.ctx.transcripts = TranscriptStore(app.ctx.tracker_engine)
+        app.ctx.services = build_services(settings)
         app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS))
 
     @app.after_server_stop
@@ -157,5 +146,6 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_pages(app)
     setup_health(app)
     setup_api(app)
+    setup_meetings(app)
     setup_retention(app)
     return app

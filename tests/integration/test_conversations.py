@@ -54,7 +54,8 @@ def test_a_visitor_answers_every_question_and_becomes_a_lead(
         asked.append(slot)
         texts = visitor.texts(ANSWERS[slot])
     assert asked == get_services().playbook.slots
-    assert texts[-1] == domain_texts["utter_close_cql"]
+    assert texts[0] == domain_texts["utter_close_cql"]
+    assert texts[-1].startswith(domain_texts["utter_offer_times"].split("{")[0])  # and times to book
 
     record = lead_store.conversation_record(visitor.sender)
     assert record is not None

@@ -74,6 +74,8 @@ def upgrade() -> None:
     sa.Column('attendee_name', sa.String(length=200), nullable=True),
     sa.Column('visitor_timezone', sa.String(length=64), nullable=True),
     sa.Column('event_id', sa.String(length=64), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
     sa.Column('html_link', sa.String(length=2048), nullable=True),
     sa.Column('meet_link', sa.String(length=2048), nullable=True),
     sa.Column('failure', sa.String(length=200), nullable=True),
