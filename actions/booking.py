@@ -61,7 +61,10 @@ BOOKED, NONE_SUIT, DECLINED_PICK = "booked", "none", "declined"
 DECLINE_INTENTS = frozenset({"deny", "stop", "goodbye"})
 DECLINE_CONFIDENCE = 0.6
 
-_CHOICE = re.compile(r'^/pick_slot\{\s*"slot_choice"\s*:\s*"?(\d{1,2})"?\s*\}$')
+#: A button's payload names the offer's number and the slot's start (epoch
+#: seconds), so a button left over from an earlier offer never books the
+#: slot that now has its number.
+_CHOICE = re.compile(r'^/pick_slot\{\s*"slot_choice"\s*:\s*"?(\d{1,2})(?::(\d{9,11}))?"?\s*\}$')
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}  # fmt: skip
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -117,7 +120,11 @@ def chosen_slot(text: str, offered: List[OfferedSlot], zone: str) -> OfferedSlot
         return None
     button = _CHOICE.match(text.strip())
     if button:
-        return next((s for s in offered if s.number == int(button.group(1))), None)
+        number, start = int(button.group(1)), button.group(2)
+        return next(
+            (s for s in offered if s.number == number and (start is None or int(s.start.timestamp()) == int(start))),
+            None,
+        )
     low = text[:200].lower()
     if low.startswith("/"):
         return None
@@ -236,7 +243,10 @@ class ActionAskSlotPick(Action):
             return events + self._ask_in_words(dispatcher)
         names = sorted({_ae_name(key) for key in offer.aes})
         buttons = [
-            {"title": slot_label(slot.start, zone), "payload": f'/pick_slot{{"{CHOICE_ENTITY}":"{slot.number}"}}'}
+            {
+                "title": slot_label(slot.start, zone),
+                "payload": f'/pick_slot{{"{CHOICE_ENTITY}":"{slot.number}:{int(slot.start.timestamp())}"}}',
+            }
             for slot in offer.slots
         ] + [
             {"title": "Other times", "payload": "/other_times"},

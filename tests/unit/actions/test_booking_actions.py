@@ -3,6 +3,7 @@ offer, pick, other times, a taken slot, none suit, a decline, the zone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List
 
 import pytest
@@ -70,7 +71,9 @@ def test_the_offer_shows_times_in_the_visitors_zone_with_a_way_out(
     titles = [b["title"] for b in message["buttons"]]
     assert titles[-2:] == ["Other times", "None of these work"]
     assert 3 <= len(titles) - 2 <= 5
-    assert message["buttons"][0]["payload"] == '/pick_slot{"slot_choice":"1"}'
+    first = values(events)["offered_slots"][0]
+    epoch = int(datetime.fromisoformat(first["start"]).timestamp())
+    assert message["buttons"][0]["payload"] == f'/pick_slot{{"slot_choice":"1:{epoch}"}}'
     text = domain["responses"]["utter_offer_times"][0]["text"].format(
         **{k: v for k, v in message.items() if isinstance(v, str)}
     )
@@ -179,6 +182,18 @@ def test_an_unknown_or_hostile_pick_books_nothing(
     events, messages = run(ValidateBookingForm(), form_tracker(domain, slots, said, "inform"), domain)
     assert values(events) == {"slot_pick": None, "requested_slot": "slot_pick"}  # asked again: the times come back
     assert [m["response"] for m in messages] == ["utter_pick_unclear"]
+    assert services.bookings.for_reference("visitor-1") == []
+
+
+def test_a_button_left_from_an_earlier_offer_books_nothing(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
+) -> None:
+    slots = offer(services, domain, lead)
+    stale = int(datetime.fromisoformat(slots["offered_slots"][1]["start"]).timestamp()) - 86400
+    events, messages = run(
+        ValidateBookingForm(), form_tracker(domain, slots, f'/pick_slot{{"slot_choice":"2:{stale}"}}'), domain
+    )
+    assert values(events)["slot_pick"] is None and [m["response"] for m in messages] == ["utter_pick_unclear"]
     assert services.bookings.for_reference("visitor-1") == []
 
 
