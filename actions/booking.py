@@ -54,6 +54,9 @@ TIMEZONE_REASKED_SLOT = "timezone_reasked"
 PICK_SLOT = "slot_pick"
 PREFERRED_TIMES_SLOT = "preferred_times"
 CHOICE_ENTITY = "slot_choice"
+FAILURES_SLOT = "booking_failures"
+#: After this many failed calendar calls in a row, the visitor's times in words go to a person.
+MAX_BOOKING_FAILURES = 2
 
 #: What ``slot_pick`` holds once the form is done with it.
 BOOKED, NONE_SUIT, DECLINED_PICK = "booked", "none", "declined"
@@ -340,12 +343,22 @@ class ValidateBookingForm(FormValidationAction):
             return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except CalendarUnavailable:
             logger.exception("booking for %s failed", tracker.sender_id)
+            failures = int(tracker.get_slot(FAILURES_SLOT) or 0) + 1
+            if failures >= MAX_BOOKING_FAILURES:  # don't keep the visitor tapping: a person books instead
+                dispatcher.utter_message(response="utter_booking_failed_again", ae_name=_ae_name(pick.ae).split()[0])
+                return {PICK_SLOT: NONE_SUIT, FAILURES_SLOT: failures}
             dispatcher.utter_message(response="utter_booking_failed", ae_name=_ae_name(pick.ae).split()[0])
-            return {PICK_SLOT: None}
+            return {PICK_SLOT: None, FAILURES_SLOT: failures}
         previous = tracker.get_slot(BOOKING_SLOT)
         if isinstance(previous, str) and previous != booking.id:
             await _cancel_replaced(previous)
-        return {PICK_SLOT: BOOKED, BOOKING_SLOT: booking.id, STAGE_SLOT: "booked", OFFER_SLOT: None}
+        return {
+            PICK_SLOT: BOOKED,
+            BOOKING_SLOT: booking.id,
+            STAGE_SLOT: "booked",
+            OFFER_SLOT: None,
+            FAILURES_SLOT: None,
+        }
 
     async def validate_preferred_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -417,6 +430,7 @@ def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker
         when=f"{slot_label(booking.start, zone)}–{local_end:%H:%M}",
         zone=zone_label(zone, booking.start),
         ae_name=_ae_name(booking.host_key),
+        ae_first=_ae_name(booking.host_key).split()[0],
         email=booking.attendee_email or "you",
         minutes=int((booking.end - booking.start).total_seconds() // 60),
         links=extra,
@@ -441,4 +455,5 @@ class ActionRestartBooking(Action):
             SlotSet(PREFERRED_TIMES_SLOT, None),
             SlotSet(OFFER_FROM_SLOT, None),
             SlotSet(OFFER_SLOT, None),
+            SlotSet(FAILURES_SLOT, None),
         ]

@@ -63,7 +63,7 @@ def visit(webhook: str, n: int) -> Dict[str, Any]:
             booked, retry_ms = say(webhook, sender, picks[0])
             texts = " ".join(r.get("text", "") for r in booked)
             click_ms += retry_ms
-    return {"booked": "You're booked" in texts, "offer_ms": offer_ms, "click_ms": click_ms}
+    return {"booked": "You're booked" in texts, "offer_ms": offer_ms, "click_ms": click_ms, "why": texts[:120]}
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -94,6 +94,9 @@ def main() -> None:
             f"  click -> confirmation (re-check, reserve, event, confirm): p50 {statistics.median(clicks):.0f} ms, p95 {percentile(clicks, 0.95):.0f} ms"
         )
     print(f"  every booking turn: p50 {statistics.median(turns):.0f} ms, p95 {percentile(turns, 0.95):.0f} ms")
+    for result in results:
+        if not result["booked"]:
+            print(f"  not booked after two taps: {result['why']!r}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,23 @@
     return node;
   }
 
+  // The bot's http(s) links become anchors; every piece is still set as text,
+  // and only http(s) URLs are ever used as an href.
+  var URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+  function linked(text) {
+    var p = el("p", { "class": "cqlbot-text" });
+    var last = 0;
+    String(text).replace(URL_PATTERN, function (url, at) {
+      var clean = url.replace(/[.,;:!?)]+$/, "");
+      if (at > last) { p.appendChild(document.createTextNode(text.slice(last, at))); }
+      p.appendChild(el("a", { "href": clean, "target": "_blank", "rel": "noopener noreferrer" }, clean));
+      last = at + clean.length;
+      return url;
+    });
+    if (last < text.length) { p.appendChild(document.createTextNode(text.slice(last))); }
+    return p;
+  }
+
   var state = loadState();
 
   // --- DOM -----------------------------------------------------------------
@@ -96,7 +113,7 @@
   function render(message) {
     var item = el("li", { "class": "cqlbot-msg cqlbot-" + message.from });
     if (message.text) {
-      item.appendChild(el("p", { "class": "cqlbot-text" }, message.text));
+      item.appendChild(message.from === "bot" ? linked(message.text) : el("p", { "class": "cqlbot-text" }, message.text));
     }
     if (message.buttons && message.buttons.length && !message.answered) {
       var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": "Quick replies" });

@@ -15,10 +15,14 @@ from actions.booking import (
     ActionRestartBooking,
     ValidateBookingForm,
 )
+from bot.db import make_engine
 from bot.leads.models import MeetingRequest, RoutingDecision
 from bot.leads.store import AnswerRecord, VisitContext
 from bot.qualification.understand import understand
 from bot.services import Services
+from calendar_booking.errors import CalendarUnavailable
+from calendar_booking.local import LocalCalendar
+from calendar_booking.port import CreatedEvent, EventRequest
 from tests.conftest import NOW
 from tests.unit.actions.conftest import make_tracker, run, user_event
 
@@ -277,3 +281,27 @@ def test_asking_for_a_demo_when_booked_keeps_the_meeting(
         domain,
     )
     assert events == [] and said == []  # the form ends at once and confirms the meeting they have
+
+
+class DownCalendar(LocalCalendar):
+    """The calendar answers reads but every insert fails, as in an outage."""
+
+    def create_event(self, request: EventRequest) -> CreatedEvent:
+        raise CalendarUnavailable("calendar down")
+
+
+def test_a_calendar_outage_is_told_honestly_then_a_person_books(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
+) -> None:
+    services.bookings._calendar = DownCalendar(make_engine(services.settings.database_url), services.clock)
+    slots = offer(services, domain, lead)
+    events, messages = run(ValidateBookingForm(), form_tracker(domain, slots, "the first one", "inform"), domain)
+    assert [m["response"] for m in messages] == ["utter_booking_failed"] and values(events)["slot_pick"] is None
+    again = {**slots, **values(events)}
+    events, messages = run(ValidateBookingForm(), form_tracker(domain, again, "the first one", "inform"), domain)
+    assert [m["response"] for m in messages] == ["utter_booking_failed_again"]
+    assert values(events)["slot_pick"] == "none" and values(events)["requested_slot"] == "preferred_times"
+    assert [b.status for b in services.bookings.for_reference("visitor-1")] == [
+        "released",
+        "released",
+    ]  # nothing half-booked
