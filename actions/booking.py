@@ -311,8 +311,8 @@ class ValidateBookingForm(FormValidationAction):
             return {PICK_SLOT: None, OFFER_FROM_SLOT: last.isoformat() if last else None}
         if text.strip() == "/no_slot_works" or name == "no_slot_works":
             return {PICK_SLOT: NONE_SUIT}
-        if name == "request_demo":
-            return {PICK_SLOT: None}  # "I want a meeting": these times are how
+        if name in ("request_demo", "change_booking"):
+            return {PICK_SLOT: None}  # "I want a meeting" / "another time": these times are how
         zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
         pick = chosen_slot(text, offered, zone)
         if pick is None:
@@ -363,6 +363,9 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_preferred_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") in DECLINE_INTENTS and (intent.get("confidence") or 0.0) >= DECLINE_CONFIDENCE:
+            return {PREFERRED_TIMES_SLOT: None, PICK_SLOT: DECLINED_PICK, STAGE_SLOT: "declined"}  # "no thanks"
         text = " ".join(str(value or "").split())[:1000]
         return {PREFERRED_TIMES_SLOT: text or None}
 

@@ -305,3 +305,25 @@ def test_a_calendar_outage_is_told_honestly_then_a_person_books(
         "released",
         "released",
     ]  # nothing half-booked
+
+
+def test_no_thanks_when_asked_for_times_in_words_is_a_decline(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
+) -> None:
+    asked = {**offer(services, domain, lead), "slot_pick": "none"}
+    events, _ = run(
+        ValidateBookingForm(), form_tracker(domain, asked, "no thanks, not now", "deny", "preferred_times"), domain
+    )
+    got = values(events)
+    assert (got["slot_pick"], got["preferred_times"]) == ("declined", None)
+    assert got["requested_slot"] is None  # the form is done: the outcome says the AE follows up
+
+
+def test_asking_to_reschedule_at_the_offer_just_shows_the_times(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
+) -> None:
+    slots = offer(services, domain, lead)
+    events, messages = run(
+        ValidateBookingForm(), form_tracker(domain, slots, "can I reschedule?", "change_booking"), domain
+    )
+    assert values(events)["slot_pick"] is None and messages == []
