@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Callable, Dict, List, Sequence
 from zoneinfo import ZoneInfo
@@ -267,7 +267,7 @@ class BookingService:
         booking = self.get(booking_id)
         if booking is None:  # pragma: no cover - the row was inserted above
             raise BookingNotFound(booking_id)
-        return _with_invites(booking, created.invites_sent)
+        return replace(booking, invites_sent=created.invites_sent)
 
     def _release(self, booking_id: str, status: str, failure: str | None = None) -> None:
         now = self._clock.now()
@@ -389,9 +389,3 @@ def _booking(row: object) -> Booking:
         visitor_timezone=m["visitor_timezone"], attendee_email=m["attendee_email"], attendee_name=m["attendee_name"],
         meet_link=m["meet_link"], html_link=m["html_link"], title=m["title"], description=m["description"],
     )  # fmt: skip
-
-
-def _with_invites(booking: Booking, invites_sent: bool) -> Booking:
-    from dataclasses import replace
-
-    return replace(booking, invites_sent=invites_sent)

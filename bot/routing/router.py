@@ -11,7 +11,7 @@ under their daily cap, with free time. Every step leaves a reason code:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from bot.routing.fair import Contender, rank
@@ -151,7 +151,3 @@ def days_ahead(slots: Sequence[Slot], now: datetime, days: int) -> List[Slot]:
     """The slots that start within ``days`` of ``now``."""
     cutoff = now + timedelta(days=days)
     return [slot for slot in slots if slot.start < cutoff]
-
-
-def local_day(at: datetime, zone: Any) -> date:
-    return at.astimezone(zone).date()

@@ -202,6 +202,3 @@ def load_team(path: Path) -> TeamConfig:
     config = load_model(path, TeamConfig)
     _cross_check(path, config)
     return config
-
-
-TeamList = List[AccountExecutive]
