@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
+from bot.notifications.events import booking_events
 from bot.playbook import Playbook, load_playbook
 from bot.routing.log import RoutingLog
 from bot.routing.router import Router
@@ -57,7 +58,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     calendar = make_calendar(settings, team, engine, clock)
-    bookings = BookingService(engine, calendar, clock, booking.rules)
+    bookings = BookingService(engine, calendar, clock, booking.rules, events=booking_events(team, clock))
     router = Router(team, routing, booking.rules, calendar, bookings)
     return Services(
         settings=settings,
@@ -70,7 +71,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         booking=booking,
         bookings=bookings,
         scheduler=Scheduler(router, bookings, booking, clock),
-        routing_log=RoutingLog(sessions, clock),
+        routing_log=RoutingLog(sessions, clock, team),
         links=meeting_links(settings),
     )
 

@@ -38,6 +38,9 @@ class Settings:
     google_oauth_client_id: str | None
     google_oauth_client_secret: str | None
     booking_link_secret: str | None
+    slack_bot_token: str | None
+    slack_ops_channel: str | None
+    slack_api_url: str | None
 
     def __repr__(self) -> str:  # never print a secret
         return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
@@ -97,6 +100,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         google_oauth_client_id=env.get("GOOGLE_OAUTH_CLIENT_ID") or None,
         google_oauth_client_secret=env.get("GOOGLE_OAUTH_CLIENT_SECRET") or None,
         booking_link_secret=env.get("CQLBOT_BOOKING_LINK_SECRET") or None,
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_ops_channel=env.get("SLACK_OPS_CHANNEL") or None,
+        slack_api_url=env.get("SLACK_API_URL") or None,
     )
 
 

@@ -84,6 +84,13 @@ class Booking:
         return self.status in (RESERVED, CONFIRMED)
 
 
+#: Called inside the transaction that confirms, moves or cancels a booking,
+#: with that transaction's connection, the event (``booked``, ``moved``,
+#: ``cancelled``) and the booking id: whatever it writes commits or rolls
+#: back with the booking (the caller's outbox, say).
+BookingEvents = Callable[[Connection, str, str], None]
+
+
 @dataclass(frozen=True)
 class HostLoad:
     """A host's bookings this month, for fair round-robin."""
@@ -112,12 +119,18 @@ class BookingService:
         clock: Clock,
         rules: BookingRules,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        events: BookingEvents | None = None,
     ) -> None:
         self._engine = engine
         self._calendar = calendar
         self._clock = clock
         self._rules = rules
         self._new_id = new_id
+        self._events = events
+
+    def _emit(self, connection: Connection, event: str, booking_id: str) -> None:
+        if self._events is not None:
+            self._events(connection, event, booking_id)
 
     @property
     def calendar(self) -> CalendarPort:
@@ -125,7 +138,7 @@ class BookingService:
 
     # -- booking ----------------------------------------------------------------
 
-    def book(self, request: BookingRequest) -> Booking:
+    def book(self, request: BookingRequest, event: str = "booked") -> Booking:
         """Books ``request``'s slot.
 
         Raises:
@@ -153,7 +166,7 @@ class BookingService:
         except CalendarUnavailable as exc:
             self._release(booking_id, RELEASED, failure=exc.__class__.__name__)
             raise
-        return self._confirm(booking_id, created)
+        return self._confirm(booking_id, created, event)
 
     def _check_calendar(self, request: BookingRequest) -> None:
         window_start = request.start - timedelta(minutes=self._rules.buffer_before_minutes)
@@ -248,7 +261,7 @@ class BookingService:
             return
         connection.execute(update(booking_hosts).where(booking_hosts.c.key == host_key).values(**values))
 
-    def _confirm(self, booking_id: str, created: CreatedEvent) -> Booking:
+    def _confirm(self, booking_id: str, created: CreatedEvent, event: str) -> Booking:
         values = {
             "status": CONFIRMED,
             "html_link": created.html_link,
@@ -259,6 +272,7 @@ class BookingService:
             try:
                 with self._engine.begin() as connection:
                     connection.execute(update(bookings).where(bookings.c.id == booking_id).values(**values))
+                    self._emit(connection, event, booking_id)
                 break
             except SQLAlchemyError:
                 # The event exists and the reservation holds the slot: nothing is
@@ -269,7 +283,7 @@ class BookingService:
             raise BookingNotFound(booking_id)
         return replace(booking, invites_sent=created.invites_sent)
 
-    def _release(self, booking_id: str, status: str, failure: str | None = None) -> None:
+    def _release(self, booking_id: str, status: str, failure: str | None = None, notify: bool = True) -> None:
         now = self._clock.now()
         with self._engine.begin() as connection:
             row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
@@ -282,10 +296,12 @@ class BookingService:
                 .values(status=status, active_start=None, failure=failure, updated_at=now)
             )
             self._count(connection, row.host_key, row.created_at, -1)
+            if status == CANCELLED and notify:
+                self._emit(connection, "cancelled", booking_id)
 
     # -- after booking ---------------------------------------------------------------
 
-    def cancel(self, booking_id: str) -> Booking:
+    def cancel(self, booking_id: str, notify: bool = True) -> Booking:
         """Cancels an active booking: the event first, then our row.
 
         Raises:
@@ -297,7 +313,7 @@ class BookingService:
             raise BookingNotFound(booking_id)
         self._calendar.cancel_event(booking.calendar_id, booking.event_id)
         try:
-            self._release(booking_id, CANCELLED)
+            self._release(booking_id, CANCELLED, notify=notify)
         except SQLAlchemyError as exc:
             raise CalendarUnavailable(f"booking store failed: {exc.__class__.__name__}") from exc
         cancelled = self.get(booking_id)
@@ -324,12 +340,13 @@ class BookingService:
                 end=start + (old.end - old.start), reference=old.reference,
                 attendee=Attendee(old.attendee_email or "", old.attendee_name), title=old.title or "Meeting",
                 description=old.description or "", visitor_timezone=old.visitor_timezone, daily_cap=daily_cap,
-            )
+            ),
+            event="moved",
         )  # fmt: skip
         try:
-            self.cancel(old.id)
+            self.cancel(old.id, notify=False)
         except CalendarUnavailable:
-            self.cancel(new.id)
+            self.cancel(new.id, notify=False)
             raise
         return new
 

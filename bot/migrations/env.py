@@ -6,6 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import bot.notifications.outbox  # noqa: F401 - registers the outbox table on the metadata
 from bot.db import make_engine
 from bot.leads.models import metadata
 from bot.settings import load_settings

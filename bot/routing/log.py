@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.errors import StoreError
 from bot.leads.models import Conversation, MeetingRequest, RoutingDecision
+from bot.notifications.events import enqueue_request
 from bot.routing.router import RouteDecision
+from bot.routing.team import TeamConfig
 
 MAX_PREFERRED_CHARS = 1000
 MANUAL = "manual"
@@ -22,9 +24,10 @@ DECLINED = "declined"
 class RoutingLog:
     """Writes decisions and meeting requests; one session per call."""
 
-    def __init__(self, sessions: sessionmaker, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker, clock: Clock, team: TeamConfig | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._team = team  # with a team, each request notifies its AE and team (the outbox)
 
     @contextmanager
     def _unit(self) -> Iterator[Session]:
@@ -68,17 +71,22 @@ class RoutingLog:
         visitor's words are kept only with consent, like every answer."""
         with self._unit() as session:
             lead_id = self._lead_id(session, sender_id)
-            session.add(
-                MeetingRequest(
-                    sender_id=sender_id,
-                    lead_id=lead_id,
-                    kind=kind,
-                    preferred_times=(preferred_times or "")[:MAX_PREFERRED_CHARS] if lead_id is not None else None,
-                    team=decision.team if decision else None,
-                    ae_key=decision.ae if decision else None,
-                    created_at=self._clock.now(),
-                )
+            request = MeetingRequest(
+                sender_id=sender_id,
+                lead_id=lead_id,
+                kind=kind,
+                preferred_times=(preferred_times or "")[:MAX_PREFERRED_CHARS] if lead_id is not None else None,
+                team=decision.team if decision else None,
+                ae_key=decision.ae if decision else None,
+                created_at=self._clock.now(),
             )
+            session.add(request)
+            session.flush()
+            if self._team is not None:
+                enqueue_request(
+                    session.connection(), self._team, self._clock, request_id=request.id, kind=kind, lead_id=lead_id,
+                    ae_key=request.ae_key, team_key=request.team,
+                )  # fmt: skip
 
     def decisions(self, lead_id: int) -> List[Dict[str, Any]]:
         with self._unit() as session:

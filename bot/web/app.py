@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Dict
 from urllib.parse import urlsplit
@@ -27,6 +28,10 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.queries import LeadQueries
 from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
+from bot.notifications.messages import alert_for
+from bot.notifications.notifiers import make_notifier
+from bot.notifications.outbox import Outbox
+from bot.notifications.worker import setup_worker
 from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
@@ -128,6 +133,9 @@ def setup_lifecycle(app: Sanic) -> None:
         app.ctx.lead_queries = LeadQueries(sessions)
         app.ctx.transcripts = TranscriptStore(app.ctx.tracker_engine)
         app.ctx.services = build_services(settings)
+        app.ctx.outbox = Outbox(app.ctx.engine)
+        app.ctx.notifier = make_notifier(settings, app.ctx.services.team)
+        app.ctx.render_alert = partial(alert_for, app.ctx.engine, app.ctx.services.team, public_url=settings.public_url)
         app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS))
 
     @app.after_server_stop
@@ -148,4 +156,5 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_api(app)
     setup_meetings(app)
     setup_retention(app)
+    setup_worker(app)
     return app

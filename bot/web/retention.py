@@ -10,15 +10,14 @@ inside the conversation; it happens here, after it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from sanic import Sanic
 
 from bot.errors import StoreError
 from bot.leads.transcripts import TranscriptStore
+from bot.web.background import run_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +43,4 @@ async def _purge_forever(app: Sanic) -> None:
 
 
 def setup_retention(app: Sanic) -> None:
-    @app.after_server_start
-    async def start_purging(app: Sanic, _loop: Any) -> None:
-        app.ctx.retention_task = asyncio.get_running_loop().create_task(_purge_forever(app))
-
-    @app.before_server_stop
-    async def stop_purging(app: Sanic, _loop: Any) -> None:
-        app.ctx.retention_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app.ctx.retention_task
+    run_in_background(app, "retention_task", _purge_forever)

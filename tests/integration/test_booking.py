@@ -6,6 +6,7 @@ leaves times in words for a person."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine
 from bot.leads.models import MeetingRequest, RoutingDecision
+from bot.notifications.outbox import notifications
 from bot.stack import Stack
 from calendar_booking.tables import calendar_events
 from tests.integration.conftest import API_AUTH, Visitor
@@ -80,6 +82,20 @@ def test_a_cql_taps_a_time_and_it_is_on_the_account_owners_calendar(stack: Stack
     assert event.attendees == [{"email": GERMAN_CFO[2], "name": "Ingrid Bauer"}]
     assert event.end - event.start == timedelta(minutes=30) and event.timezone == "Europe/Berlin"
     assert decision == ["account_owner", "picked:lena"]
+
+    # The web app's outbox worker delivers the AE's alert to the local inbox within seconds.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            sent = connection.execute(
+                select(notifications.c.recipient, notifications.c.delivered_at, notifications.c.created_at).where(
+                    notifications.c.kind == "meeting_booked", notifications.c.status == "delivered"
+                )
+            ).all()
+        if {"ae:lena", "team:enterprise_emea"} <= {row.recipient for row in sent}:
+            break
+        time.sleep(0.2)
+    assert {"ae:lena", "team:enterprise_emea"} <= {row.recipient for row in sent}
 
     # A second visitor can no longer be offered that time with Lena.
     other = Visitor(stack, metadata={"timezone": "America/New_York"})

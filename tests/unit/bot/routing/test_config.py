@@ -59,7 +59,7 @@ def test_the_shipped_files_load() -> None:
         ("routing.yml", "owner: lena,", "owner: lina,", "accounts.0.owner: unknown AE 'lina'"),
         ("routing.yml", 'SE, "NO", FI', "SE, NO, FI", 'quote country codes like "NO"'),
         ("routing.yml", "  - id: americas\n", "  - id: emea_enterprise\n", "rule id 'emea_enterprise' is used twice"),
-        ("team.yml", "    members: [dana, marco]\n", "    members: [dana]\n", "team.yml:63: aes.3.key: AE 'marco' is in no team"),
+        ("team.yml", "    members: [dana, marco]\n", "    members: [dana]\n", "team.yml:65: aes.3.key: AE 'marco' is in no team"),
         ("team.yml", "    members: [lena, oliver]\n", "    members: [lena, oliver, zoe]\n", "teams.0.members.2: unknown AE 'zoe'"),
         ("team.yml", "timezone: Europe/Berlin", "timezone: Europe/Berln", "unknown time zone 'Europe/Berln'"),
         ("team.yml", 'mon: ["09:00-12:30", "13:30-17:30"]', 'mon: ["09:00-12:30", "12:00-17:30"]', "mon: periods overlap"),

@@ -1,0 +1,186 @@
+"""What a notification says, rendered when it is sent (so erased data is never sent).
+
+:func:`alert_for` reads the lead, the booking or the meeting request behind a
+claimed outbox row; :func:`slack_blocks` turns it into a Block Kit message.
+The visitor's words are escaped for Slack's mrkdwn (``&``, ``<``, ``>``), so
+an answer like ``<!channel>`` or ``<https://evil|click>`` shows as text and
+pings nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Dict, List, Tuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.leads.models import Lead, MeetingRequest
+from bot.notifications.outbox import Pending
+from bot.routing.team import TeamConfig
+from calendar_booking.tables import bookings
+
+TITLES = {
+    "meeting_booked": "New meeting booked",
+    "meeting_moved": "Meeting moved",
+    "meeting_cancelled": "Meeting cancelled by the visitor",
+    "manual_booking": "CQL waiting for you to book a time",
+    "cql_no_meeting": "Hot lead, no meeting yet",
+}
+MAX_QUOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    recipient: str
+    ae_key: str | None
+    ae_name: str | None
+    ae_timezone: str | None
+    lead_id: int | None
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+    company: str | None = None
+    company_size: int | None = None
+    country: str | None = None
+    tier: str | None = None
+    score: int | None = None
+    reasons: Tuple[str, ...] = ()
+    use_case: str | None = None
+    meeting_start: datetime | None = None
+    meeting_end: datetime | None = None
+    meet_link: str | None = None
+    preferred_times: str | None = None
+    lead_url: str | None = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.kind, self.kind)
+
+
+def escape(text: Any) -> str:
+    """Visitor text made inert in Slack mrkdwn."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: str) -> Alert:
+    """The alert behind one outbox row, read now."""
+    ae_key: str | None = None
+    meeting: Dict[str, Any] = {}
+    preferred = None
+    with engine.connect() as connection:
+        booking_id = pending.subject.get("booking_id")
+        if booking_id:
+            row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+            if row is not None:
+                ae_key = row.host_key
+                meeting = {"meeting_start": row.start, "meeting_end": row.end, "meet_link": row.meet_link}
+        request_id = pending.subject.get("meeting_request_id")
+        if request_id:
+            request = connection.execute(
+                select(MeetingRequest).where(MeetingRequest.id == request_id)
+            ).scalar_one_or_none()
+            if request is not None:
+                ae_key, preferred = request.ae_key, request.preferred_times
+        columns = (Lead.id, Lead.full_name, Lead.email, Lead.role_title, Lead.company, Lead.company_size, Lead.country,
+                   Lead.status, Lead.score, Lead.reasons, Lead.erased_at)  # fmt: skip
+        lead = (
+            connection.execute(select(*columns).where(Lead.id == pending.lead_id)).one_or_none()
+            if pending.lead_id
+            else None
+        )
+        lead_fields: Dict[str, Any] = {}
+        if lead is not None and lead.erased_at is None:
+            lead_fields = {
+                "name": lead.full_name, "email": lead.email, "role": lead.role_title, "company": lead.company,
+                "company_size": lead.company_size, "country": lead.country, "tier": lead.status, "score": lead.score,
+                "reasons": tuple(str(r.get("text", "")) for r in lead.reasons or []),
+                "use_case": _use_case(connection, lead.id),
+            }  # fmt: skip
+    ae = team.by_key.get(ae_key or "")
+    return Alert(
+        kind=pending.kind,
+        recipient=pending.recipient,
+        ae_key=ae_key,
+        ae_name=ae.name if ae else None,
+        ae_timezone=ae.timezone if ae else None,
+        lead_id=pending.lead_id,
+        preferred_times=preferred,
+        lead_url=f"{public_url}/api/leads/{pending.lead_id}" if pending.lead_id else None,
+        **meeting,
+        **lead_fields,
+    )
+
+
+def _use_case(connection: Any, lead_id: int) -> str | None:
+    from bot.leads.models import Answer, Conversation
+
+    text = connection.execute(
+        select(Answer.raw_text)
+        .join(Conversation, Answer.conversation_id == Conversation.id)
+        .where(Conversation.lead_id == lead_id, Answer.question == "use_case")
+        .order_by(Answer.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return str(text)[:MAX_QUOTE_CHARS] if text else None
+
+
+def meeting_line(alert: Alert) -> str | None:
+    if alert.meeting_start is None:
+        return None
+    zone = ZoneInfo(alert.ae_timezone or "UTC")
+    start, end = alert.meeting_start.astimezone(zone), (alert.meeting_end or alert.meeting_start).astimezone(zone)
+    return f"{start:%a %d %b, %H:%M}–{end:%H:%M} ({alert.ae_timezone or 'UTC'})"
+
+
+def plain_text(alert: Alert) -> str:
+    """The notification's fallback text (push notifications, the local inbox)."""
+    who = escape(alert.name or "A visitor") + (f" ({escape(alert.company)})" if alert.company else "")
+    when = meeting_line(alert)
+    return f"{alert.title}: {who}" + (f", {when}" if when else "")
+
+
+def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
+    """The Block Kit message: header, who, why, the meeting, their words, the lead link."""
+    header = f"{alert.title}: {alert.company or alert.name or 'a visitor'}" + (
+        f" · {alert.tier.upper()}" if alert.tier else ""
+    )
+    who = [
+        f"*{escape(alert.name or 'Unknown')}*" + (f", {escape(alert.role)}" if alert.role else ""),
+        escape(alert.company or "company not given")
+        + (f" · {alert.company_size:,} people" if alert.company_size else "")
+        + (f" · {escape(alert.country)}" if alert.country else ""),
+    ]
+    if alert.email:
+        who.append(escape(alert.email))
+    blocks: List[Dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": False}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(who)}},
+    ]
+    if alert.score is not None or alert.reasons:
+        why = f"*Why:* score {alert.score}" + "".join(f"\n• {escape(r)}" for r in alert.reasons)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": why[:3000]}})
+    when = meeting_line(alert)
+    if when:
+        meeting = f"*Meeting:* {when}" + (f"\n<{alert.meet_link}|Join with Google Meet>" if alert.meet_link else "")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": meeting}})
+    if alert.preferred_times:
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*Times that suit them:* {escape(alert.preferred_times)}"},
+            }
+        )
+    if alert.use_case:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*In their words:* {escape(alert.use_case)}"}}
+        )
+    if alert.lead_url:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{alert.lead_url}|Open the lead>"}]}
+        )
+    return blocks

@@ -1,0 +1,179 @@
+"""The durable outbox: every notification is a row, written in the same
+database transaction as the event that causes it, and delivered later by
+the web app's worker (``bot.notifications.worker``).
+
+A row holds ids, never the message: the worker renders it from the lead and
+booking when it sends, so an erased lead's personal data is never sent after
+erasure. ``dedupe_key`` is unique per event and recipient, so an event
+recorded twice (a retried transaction, a repeated action) notifies once.
+
+Claiming is safe with several workers: on PostgreSQL ``FOR UPDATE SKIP
+LOCKED``; on SQLite (one writer) a lease column does the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, List
+
+from sqlalchemy import JSON, Column, Integer, String, and_, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.leads.models import Base, UtcDateTime
+
+PENDING, DELIVERED = "pending", "delivered"
+#: Backoff after each failed attempt: 5 s, 10 s, 20 s … capped at an hour.
+FIRST_RETRY_SECONDS = 5
+MAX_RETRY_SECONDS = 3600
+#: A claimed row not marked within this time is claimed again (a worker died).
+LEASE_SECONDS = 120
+
+
+class Notification(Base):
+    """One message to one recipient about one event."""
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    dedupe_key = Column(String(200), nullable=False, unique=True)
+    kind = Column(String(40), nullable=False)
+    recipient = Column(String(120), nullable=False)
+    lead_id = Column(Integer, index=True)
+    subject: Any = Column(JSON, nullable=False)
+    status = Column(String(16), nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UtcDateTime, nullable=False, index=True)
+    claimed_until = Column(UtcDateTime)
+    last_error = Column(String(300))
+    delivered_at = Column(UtcDateTime)
+    delivery: Any = Column(JSON)
+    created_at = Column(UtcDateTime, nullable=False)
+
+
+notifications = Notification.__table__  # type: ignore[attr-defined]  # the declarative stand-in has no __table__
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A claimed notification, for the worker to deliver."""
+
+    id: int
+    kind: str
+    recipient: str
+    lead_id: int | None
+    subject: Dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    connection: Connection,
+    *,
+    kind: str,
+    recipient: str,
+    event_key: str,
+    subject: Dict[str, Any],
+    lead_id: int | None,
+    now: datetime,
+) -> bool:
+    """Adds a notification in the caller's transaction; False if this event
+    already notified this recipient."""
+    key = f"{kind}:{event_key}:{recipient}"[:200]
+    with connection.begin_nested():
+        try:
+            connection.execute(
+                insert(notifications).values(
+                    dedupe_key=key,
+                    kind=kind,
+                    recipient=recipient,
+                    lead_id=lead_id,
+                    subject=subject,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        except IntegrityError:
+            return False
+    return True
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+class Outbox:
+    """Claims due notifications and records each attempt."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def claim(self, now: datetime, limit: int = 20) -> List[Pending]:
+        due = and_(
+            notifications.c.status == PENDING,
+            notifications.c.next_attempt_at <= now,
+            or_(notifications.c.claimed_until.is_(None), notifications.c.claimed_until < now),
+        )
+        query = select(notifications).where(due).order_by(notifications.c.id).limit(limit)
+        with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            else:  # SQLite: take the write lock first, so two workers never read the same rows
+                connection.execute(update(notifications).where(notifications.c.id == -1).values(attempts=0))
+            rows = connection.execute(query).all()
+            if rows:
+                connection.execute(
+                    update(notifications)
+                    .where(notifications.c.id.in_([r.id for r in rows]))
+                    .values(claimed_until=now + timedelta(seconds=LEASE_SECONDS))
+                )
+        return [Pending(r.id, r.kind, r.recipient, r.lead_id, dict(r.subject or {}), r.attempts) for r in rows]
+
+    def delivered(self, notification_id: int, now: datetime, delivery: Dict[str, Any] | None = None) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(notifications)
+                .where(notifications.c.id == notification_id)
+                .values(
+                    status=DELIVERED,
+                    delivered_at=now,
+                    delivery=delivery,
+                    claimed_until=None,
+                    attempts=notifications.c.attempts + 1,
+                    last_error=None,
+                )
+            )
+
+    def failed(self, notification_id: int, now: datetime, error: str, attempts: int) -> None:
+        """Records a failed attempt; the row is retried after the backoff."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(notifications)
+                .where(notifications.c.id == notification_id)
+                .values(
+                    attempts=attempts + 1,
+                    last_error=error[:300],
+                    claimed_until=None,
+                    next_attempt_at=now + backoff(attempts + 1),
+                )
+            )
+
+    def counts(self) -> Dict[str, int]:
+        """How many notifications are pending and delivered."""
+        from sqlalchemy import func
+
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(notifications.c.status, func.count()).group_by(notifications.c.status)
+            ).all()
+        return {status: int(count) for status, count in rows}
+
+    def recent(self, recipient: str | None = None, limit: int = 50) -> List[Dict[str, Any]]:
+        """The latest notifications (the local inbox)."""
+        query = select(notifications).order_by(notifications.c.id.desc()).limit(limit)
+        if recipient:
+            query = query.where(notifications.c.recipient == recipient)
+        with self._engine.connect() as connection:
+            return [dict(r._mapping) for r in connection.execute(query)]

@@ -1,0 +1,53 @@
+"""The outbox worker: claims due notifications, renders and delivers each,
+and records the attempt. Runs as a task of the web app; survives restarts
+because every pending row stays in the database until it is delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from sanic import Sanic
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.clock import Clock
+from bot.notifications.messages import Alert
+from bot.notifications.notifiers import Notifier, NotifierUnavailable
+from bot.notifications.outbox import Outbox, Pending
+from bot.web.background import run_in_background
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+
+
+def deliver_due(
+    outbox: Outbox, render: Callable[[Pending], Alert], notifier: Notifier, clock: Clock, limit: int = 20
+) -> int:
+    """Delivers what is due now; returns how many were delivered."""
+    delivered = 0
+    for pending in outbox.claim(clock.now(), limit):
+        try:
+            where = notifier.send(render(pending))
+        except NotifierUnavailable as exc:
+            logger.warning("notification %d not delivered (attempt %d): %s", pending.id, pending.attempts + 1, exc)
+            outbox.failed(pending.id, clock.now(), str(exc), pending.attempts)
+            continue
+        outbox.delivered(pending.id, clock.now(), where)
+        delivered += 1
+    return delivered
+
+
+async def _work_forever(app: Sanic) -> None:
+    services = app.ctx.services
+    while True:
+        try:
+            await asyncio.to_thread(deliver_due, app.ctx.outbox, app.ctx.render_alert, app.ctx.notifier, services.clock)
+        except SQLAlchemyError:
+            logger.warning("the outbox could not be read; will retry", exc_info=True)
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def setup_worker(app: Sanic) -> None:
+    run_in_background(app, "outbox_task", _work_forever)

@@ -1,0 +1,192 @@
+"""The outbox and its delivery: rows written with the booking, the local
+notifier, and Slack through slack-sdk's real WebClient against a local stub."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.db import make_engine
+from bot.leads.store import AnswerRecord, VisitContext
+from bot.notifications.messages import alert_for, escape, slack_blocks
+from bot.notifications.notifiers import LocalNotifier, SlackNotifier, slack_client
+from bot.notifications.outbox import LEASE_SECONDS, Outbox, enqueue
+from bot.notifications.worker import deliver_due
+from bot.qualification.understand import understand
+from bot.routing.rules import RoutingLead
+from bot.scheduling.scheduler import LeadBrief
+from bot.scoring.score import score
+from bot.services import Services
+from calendar_booking.port import Attendee
+from tests.conftest import NOW
+from tests.support.slack_stub import SlackStub
+
+HOSTILE = "<!channel> stop losing <b>leads</b> <https://evil.example|click> & co"
+
+
+@pytest.fixture
+def stub() -> Iterator[SlackStub]:
+    server = SlackStub()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def outbox(services: Services) -> Outbox:
+    return Outbox(make_engine(services.settings.database_url))
+
+
+def book_for_lead(services: Services) -> str:
+    """A consented visitor of Alpenwerk (Lena's account) books a meeting."""
+    services.leads.record_consent("visitor-1", VisitContext())
+    said = {"work_email": "ingrid@alpenwerk-gruppe.de", "full_name": "Ingrid Bauer", "company": "Alpenwerk", "role": "CFO",
+            "company_size": "3500", "country": "Germany", "use_case": HOSTILE}  # fmt: skip
+    answers = {}
+    for slot, text in said.items():
+        question = services.playbook.question(slot)
+        value = understand(question.parser, text, NOW.date())  # type: ignore[union-attr]
+        answers[slot] = value
+        services.leads.record_answer("visitor-1", AnswerRecord(slot, question.parser.value, text, value, True))  # type: ignore[union-attr]
+    services.leads.record_score("visitor-1", score(answers, services.scoring))
+    decision, free = services.scheduler.route(RoutingLead({"email_domain": "alpenwerk-gruppe.de"}))
+    services.routing_log.record_decision("visitor-1", decision)
+    offer = services.scheduler.offer(decision, "Europe/Berlin", free=free)
+    brief = LeadBrief("Ingrid Bauer", "ingrid@alpenwerk-gruppe.de", "Alpenwerk", 80, "cql", (), "", "")
+    booking = services.scheduler.book(
+        decision, offer.slots[0], Attendee("ingrid@alpenwerk-gruppe.de"), brief, "visitor-1", "Europe/Berlin"
+    )
+    return booking.id
+
+
+def render(services: Services, outbox: Outbox) -> Any:
+    engine = make_engine(services.settings.database_url)
+    return lambda pending: alert_for(engine, services.team, pending, public_url="http://bot.example")
+
+
+def slack(services: Services, stub: SlackStub) -> SlackNotifier:
+    return SlackNotifier(slack_client("xoxb-test", stub.base_url), services.team, ops_channel="#sales-ops")
+
+
+def test_a_booking_writes_the_aes_and_the_teams_notification(services: Services, outbox: Outbox) -> None:
+    booking_id = book_for_lead(services)
+    rows = outbox.recent()
+    assert sorted((r["kind"], r["recipient"], r["status"]) for r in rows) == [
+        ("meeting_booked", "ae:lena", "pending"),
+        ("meeting_booked", "team:enterprise_emea", "pending"),
+    ]
+    assert all(r["subject"] == {"booking_id": booking_id} and r["lead_id"] for r in rows)
+
+
+def test_the_same_event_notifies_each_recipient_once(services: Services, outbox: Outbox) -> None:
+    engine = make_engine(services.settings.database_url)
+    with engine.begin() as connection:
+        first = enqueue(
+            connection, kind="meeting_booked", recipient="ae:lena", event_key="b1", subject={}, lead_id=None, now=NOW
+        )
+        again = enqueue(
+            connection, kind="meeting_booked", recipient="ae:lena", event_key="b1", subject={}, lead_id=None, now=NOW
+        )
+    assert (first, again) == (True, False)
+    assert len(outbox.recent()) == 1
+
+
+def test_the_local_notifier_delivers_to_the_inbox(services: Services, outbox: Outbox) -> None:
+    book_for_lead(services)
+    assert deliver_due(outbox, render(services, outbox), LocalNotifier(), services.clock) == 2
+    assert outbox.counts() == {"delivered": 2}
+
+
+def test_slack_gets_a_dm_and_a_channel_post_with_the_why(services: Services, outbox: Outbox, stub: SlackStub) -> None:
+    book_for_lead(services)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), services.clock) == 2
+    assert [m for m, _ in stub.calls] == [
+        "users.lookupByEmail",
+        "conversations.open",
+        "chat.postMessage",
+        "chat.postMessage",
+    ]
+    dm, channel = stub.posts()
+    assert dm["channel"] == "DU0LENA" and channel["channel"] == "#sales-emea"
+    blocks: List[Dict[str, Any]] = dm["blocks"] if isinstance(dm["blocks"], list) else json.loads(dm["blocks"])
+    assert blocks[0]["text"]["text"].startswith("New meeting booked: Alpenwerk")
+    text = "\n".join(str(b.get("text", {}).get("text", "")) for b in blocks if b["type"] == "section")
+    assert (
+        "*In their words:* &lt;!channel&gt; stop losing &lt;b&gt;leads&lt;/b&gt; &lt;https://evil.example|click&gt; &amp; co"
+        in text
+    )
+    assert "<!channel>" not in str(blocks) and "<https://evil" not in str(blocks)  # pings nobody, links nowhere
+    assert "*Ingrid Bauer*, CFO" in text and "Alpenwerk · 3,500 people · Germany" in text
+    assert "*Why:* score " in text and "\n• " in text
+    assert "*Meeting:* Tue 24 Nov, 09:00–09:30 (Europe/Berlin)" in text
+    assert any(b["type"] == "context" and "http://bot.example/api/leads/" in str(b) for b in blocks)
+    assert outbox.recent()[0]["delivery"]["via"] in ("dm", "team")
+
+
+def test_rate_limits_and_server_errors_are_retried_by_the_client(
+    services: Services, outbox: Outbox, stub: SlackStub
+) -> None:
+    book_for_lead(services)
+    stub.fail("chat.postMessage", 429, {"Retry-After": "1"})
+    stub.fail("chat.postMessage", 500)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), services.clock) == 2
+    assert len(stub.posts()) == 4  # two failed tries, then each message once
+
+
+def test_an_outage_loses_nothing_and_a_restart_delivers_each_once(
+    services: Services, outbox: Outbox, stub: SlackStub
+) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    book_for_lead(services)
+    for _ in range(12):  # more than the client's retries for both messages
+        stub.fail("*", 503)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), clock) == 0
+    rows = outbox.recent()
+    assert {r["status"] for r in rows} == {"pending"} and all(r["attempts"] == 1 and r["last_error"] for r in rows)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), clock) == 0  # backing off: not due yet
+    stub.failures.clear()
+
+    clock.at = NOW + timedelta(seconds=10)
+    crashed = outbox.claim(clock.now())  # a worker claims the rows, then dies before sending
+    assert len(crashed) == 2
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), clock) == 0  # leased to the dead worker
+    clock.at += timedelta(seconds=LEASE_SECONDS + 1)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), clock) == 2
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), clock) == 0
+    ok_posts = stub.posts()[-2:]
+    assert sorted(p["channel"] for p in ok_posts) == ["#sales-emea", "DU0LENA"]
+    assert outbox.counts() == {"delivered": 2}
+
+
+def test_an_ae_missing_in_slack_falls_back_to_the_team_channel(
+    services: Services, outbox: Outbox, stub: SlackStub
+) -> None:
+    stub.users.clear()
+    book_for_lead(services)
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), services.clock) == 2
+    deliveries = {r["recipient"]: r["delivery"] for r in outbox.recent()}
+    assert deliveries["ae:lena"]["via"] == "team" and deliveries["ae:lena"]["fallbacks"] == ["dm:users_not_found"]
+
+
+def test_a_revoked_token_keeps_everything_pending(services: Services, outbox: Outbox, stub: SlackStub) -> None:
+    book_for_lead(services)
+    for _ in range(4):
+        stub.fail("*", 200, body={"ok": False, "error": "token_revoked"})
+    assert deliver_due(outbox, render(services, outbox), slack(services, stub), services.clock) == 0
+    assert {(r["status"], r["last_error"]) for r in outbox.recent()} == {("pending", "slack: token_revoked")}
+
+
+def test_mrkdwn_escaping() -> None:
+    assert escape("<@U123> & <#C1|x>") == "&lt;@U123&gt; &amp; &lt;#C1|x&gt;"
+
+
+def test_an_erased_lead_is_never_sent(services: Services, outbox: Outbox) -> None:
+    book_for_lead(services)
+    lead_id = services.leads.lead_id_for("visitor-1")
+    services.leads.erase(lead_id)  # type: ignore[arg-type]
+    [pending, _] = outbox.claim(services.clock.now())
+    blocks = slack_blocks(render(services, outbox)(pending))
+    assert "Ingrid" not in str(blocks) and "ingrid@" not in str(blocks) and "losing" not in str(blocks)
