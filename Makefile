@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-outbox route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -71,6 +71,10 @@ bench-availability: install
 # Booking turn latency against a running stack (`make run` first); ARGS="--visitors 40 --concurrency 8".
 bench-booking: install
 	$(PY) -m benchmarks.booking $(ARGS)
+
+# Outbox throughput (local and a local Slack stand-in); ARGS="--database-url sqlite:///var/cqlbot.db" adds delivery times.
+bench-outbox: migrate
+	$(PY) -m benchmarks.outbox $(ARGS)
 
 # Explain how a lead would be routed: LEAD='{"email_domain": "acme.com", "region": "EMEA"}' or LEAD=<lead id>.
 route: migrate

@@ -41,6 +41,7 @@ class Settings:
     slack_bot_token: str | None
     slack_ops_channel: str | None
     slack_api_url: str | None
+    slack_signing_secret: str | None
 
     def __repr__(self) -> str:  # never print a secret
         return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
@@ -103,6 +104,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_ops_channel=env.get("SLACK_OPS_CHANNEL") or None,
         slack_api_url=env.get("SLACK_API_URL") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
     )
 
 

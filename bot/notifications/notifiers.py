@@ -78,6 +78,7 @@ class SlackNotifier:
     to the team channel, then the ops channel, when a user or channel is gone."""
 
     def __init__(self, client: WebClient, team: TeamConfig, ops_channel: str | None = None) -> None:
+        self.client = client  # also used to update a message after its buttons are used
         self._client = client
         self._team = team
         self._ops_channel = ops_channel

@@ -38,6 +38,7 @@ from bot.web.api import setup_api
 from bot.web.headers import security_headers
 from bot.web.meetings import setup_meetings
 from bot.web.retention import setup_retention
+from bot.web.slack_actions import setup_slack_actions
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_health(app)
     setup_api(app)
     setup_meetings(app)
+    setup_slack_actions(app)
     setup_retention(app)
     setup_worker(app)
     return app

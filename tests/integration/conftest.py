@@ -24,6 +24,7 @@ from bot.stack import DEFAULT_MODEL, Ports, Stack, free_port
 
 API_TOKEN = "integration-token-" + uuid.uuid4().hex
 API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+SLACK_SIGNING_SECRET = "integration-signing-" + uuid.uuid4().hex
 
 
 def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> Stack:
@@ -126,6 +127,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     env.update(
         DATABASE_URL=server.database_url, TRACKER_DATABASE_URL=server.tracker_database_url, WEB_PORT=str(port),
         CQLBOT_API_TOKEN=API_TOKEN, LOG_LEVEL="WARNING", RASA_URL="http://127.0.0.1:9", ACTION_SERVER_URL="http://127.0.0.1:9",
+        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
     )  # fmt: skip
     log = open(workdir / "web.log", "ab")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,0 +1,119 @@
+"""Slack interactivity: the alert's buttons post here (``POST /slack/actions``).
+
+Every request is checked with slack-sdk's ``SignatureVerifier`` and the
+signing secret from ``SLACK_SIGNING_SECRET``: a wrong signature, a timestamp
+older than five minutes, or a request already seen (a replay) gets 401 and
+changes nothing. Then:
+
+- **Accept**: the AE takes the lead; the message shows who accepted.
+- **Not a fit**: the lead's tier becomes ``disqualified`` (kept in its
+  status history as an AE override by that Slack user); the message says so.
+
+The original message is updated with ``chat.update``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from typing import Any, Dict, List
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64_000
+REPLAY_WINDOW_SECONDS = 300
+ACTIONS = frozenset({"accept", "not_a_fit"})
+
+
+class ReplayGuard:
+    """Remembers the signatures seen in the last five minutes (one web app;
+    with several replicas Slack's own retries carry a new timestamp anyway)."""
+
+    def __init__(self, window: float = REPLAY_WINDOW_SECONDS, clock: Any = time.time) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._window = window
+        self._clock = clock
+
+    def first_time(self, signature: str) -> bool:
+        now = self._clock()
+        while self._seen and next(iter(self._seen.values())) < now - self._window:
+            self._seen.popitem(last=False)
+        key = hashlib.sha256(signature.encode()).hexdigest()
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def _denied(reason: str) -> HTTPResponse:
+    return json_response({"error": "unauthorized", "reason": reason}, status=401)
+
+
+def _updated_blocks(blocks: List[Dict[str, Any]], note: str) -> List[Dict[str, Any]]:
+    """The message without its buttons, with a line saying what was done."""
+    kept = [b for b in blocks if b.get("type") != "actions"]
+    return kept + [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}]
+
+
+def setup_slack_actions(app: Sanic) -> None:
+    app.ctx.slack_replays = ReplayGuard()
+
+    @app.post("/slack/actions")
+    async def slack_actions(request: Request) -> HTTPResponse:
+        secret = app.ctx.settings.slack_signing_secret
+        if not secret:
+            return json_response({"error": "not_configured", "reason": "SLACK_SIGNING_SECRET is not set"}, status=503)
+        body = request.body or b""
+        if len(body) > MAX_BODY_BYTES:
+            return json_response({"error": "too_large", "reason": "body over 64 KB"}, status=413)
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        signature = request.headers.get("x-slack-signature")
+        if not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
+            return _denied("bad or expired Slack signature")
+        if not app.ctx.slack_replays.first_time(str(signature)):
+            return _denied("request already handled")
+        try:
+            payload = json.loads((request.form or {}).get("payload") or "")
+            action = payload["actions"][0]
+            action_id, value = str(action["action_id"]), str(action.get("value") or "")
+            user = payload.get("user") or {}
+            lead_id = int(value.split(":")[0])
+        except (ValueError, KeyError, IndexError, TypeError):
+            return json_response({"error": "bad_request", "reason": "not a block_actions payload"}, status=400)
+        if action_id not in ACTIONS:
+            return json_response({"error": "bad_request", "reason": f"unknown action {action_id[:40]}"}, status=400)
+        who = f"<@{str(user.get('id', ''))[:20]}>" if user.get("id") else "someone"
+        actor = f"slack:{str(user.get('id') or user.get('username') or 'unknown')[:40]}"
+        services = app.ctx.services
+        if action_id == "not_a_fit":
+            changed = await asyncio.to_thread(services.leads.override_status, lead_id, "disqualified", actor)
+            note = f":no_entry: Marked not a fit by {who}" if changed else "This lead is no longer on record."
+        else:
+            note = f":white_check_mark: Accepted by {who}"
+        logger.info("slack action %s on lead %d by %s", action_id, lead_id, actor)
+        container = payload.get("container") or {}
+        client = getattr(app.ctx.notifier, "client", None)
+        if client is not None and container.get("channel_id") and container.get("message_ts"):
+            blocks = _updated_blocks((payload.get("message") or {}).get("blocks") or [], note)
+            try:
+                await asyncio.to_thread(
+                    client.chat_update,
+                    channel=container["channel_id"],
+                    ts=container["message_ts"],
+                    blocks=blocks,
+                    text=note,
+                )
+            except SlackApiError:
+                logger.warning("could not update the Slack message of lead %d", lead_id, exc_info=True)
+        return json_response({"ok": True, "done": action_id})

@@ -1,0 +1,81 @@
+"""The alert's buttons: /slack/actions on the running web app, signed with
+slack-sdk's SignatureVerifier. Bad signatures, stale timestamps and replays
+change nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Dict
+from urllib.parse import urlencode
+
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+from bot.clock import SystemClock
+from bot.db import make_engine, make_session_factory
+from bot.leads.store import LeadStore
+from tests.integration.conftest import API_AUTH, SLACK_SIGNING_SECRET, ApiServer
+from tests.support.leads import RAJ, complete_conversation, with_email
+
+
+def signed(body: str, secret: str = SLACK_SIGNING_SECRET, timestamp: int | None = None) -> Dict[str, str]:
+    stamp = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": str(signature),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def action_body(action_id: str, lead_id: int, nonce: str = "") -> str:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0LENA", "username": "lena"},
+        "actions": [{"action_id": action_id, "value": f"{lead_id}:meeting_booked"}],
+        "container": {"channel_id": "DU0LENA", "message_ts": "1.0001" + nonce},
+        "message": {"blocks": []},
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: ApiServer) -> None:
+    store = LeadStore(make_session_factory(make_engine(api_server.database_url)), SystemClock())
+    complete_conversation(store, "slack-1", with_email(RAJ, "slack.lead@fernhill.example"))
+    (lead,) = requests.get(
+        f"{api_server.base_url}/api/leads",
+        params={"email": "slack.lead@fernhill.example"},
+        headers=API_AUTH,
+        timeout=10,
+    ).json()["items"]
+    url = f"{api_server.base_url}/slack/actions"
+
+    body = action_body("not_a_fit", lead["id"])
+    assert requests.post(url, data=body, headers=signed(body, secret="wrong"), timeout=10).status_code == 401
+    stale = signed(body, timestamp=int(time.time()) - 6 * 60)
+    assert requests.post(url, data=body, headers=stale, timeout=10).status_code == 401
+    unsigned = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert requests.post(url, data=body, headers=unsigned, timeout=10).status_code == 401
+    status = requests.get(f"{api_server.base_url}/api/leads/{lead['id']}", headers=API_AUTH, timeout=10).json()[
+        "status"
+    ]
+    assert status == lead["status"]  # nothing changed
+
+    headers = signed(body)
+    done = requests.post(url, data=body, headers=headers, timeout=10)
+    assert done.status_code == 200 and done.json() == {"ok": True, "done": "not_a_fit"}
+    assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 401  # a replay
+    detail = requests.get(f"{api_server.base_url}/api/leads/{lead['id']}", headers=API_AUTH, timeout=10).json()
+    assert detail["status"] == "disqualified"
+    assert (detail["status_history"][-1]["cause"], detail["status_history"][-1]["actor"]) == (
+        "ae_override",
+        "slack:U0LENA",
+    )
+
+    accept = action_body("accept", lead["id"], nonce="2")
+    assert requests.post(url, data=accept, headers=signed(accept), timeout=10).json() == {"ok": True, "done": "accept"}
+    nonsense = urlencode({"payload": "{not json"})
+    assert requests.post(url, data=nonsense, headers=signed(nonsense), timeout=10).status_code == 400
+    unknown = action_body("delete_everything", lead["id"], nonce="3")
+    assert requests.post(url, data=unknown, headers=signed(unknown), timeout=10).status_code == 400
