@@ -321,30 +321,54 @@ class BookingService:
         return cancelled
 
     def reschedule(self, booking_id: str, start: datetime, daily_cap: int | None = None) -> Booking:
-        """Moves an active booking to ``start`` with the same host: the new time
-        is booked first, then the old one cancelled, so the visitor is never
-        left without a meeting. If the old one cannot be cancelled, the new one
-        is, and the error is raised.
+        """Moves an active booking to ``start`` with the same host (event ``moved``).
 
         Raises:
             BookingNotFound: no active booking has that id.
             SlotTaken: the new time is not free.
             CalendarUnavailable: a calendar or the database failed.
         """
-        old = self.get(booking_id)
-        if old is None or not old.active:
+        old = self._active(booking_id)
+        return self._replace(old, old.host_key, old.calendar_id, old.host_timezone, start, daily_cap, "moved", False)
+
+    def reassign(
+        self, booking_id: str, host_key: str, calendar_id: str, host_timezone: str, daily_cap: int | None = None
+    ) -> Booking:
+        """Gives an active booking's slot to another host (event ``reassigned``;
+        the first host hears of the cancellation).
+
+        Raises:
+            BookingNotFound: no active booking has that id.
+            SlotTaken: the other host is not free then.
+            CalendarUnavailable: a calendar or the database failed.
+        """
+        old = self._active(booking_id)
+        return self._replace(old, host_key, calendar_id, host_timezone, old.start, daily_cap, "reassigned", True)
+
+    def _active(self, booking_id: str) -> Booking:
+        booking = self.get(booking_id)
+        if booking is None or not booking.active:
             raise BookingNotFound(booking_id)
+        return booking
+
+    def _replace(
+        self, old: Booking, host_key: str, calendar_id: str, host_timezone: str, start: datetime,
+        daily_cap: int | None, event: str, notify_old: bool,
+    ) -> Booking:  # fmt: skip
+        """Books the replacement first, then cancels ``old``, so the visitor is
+        never left without a meeting; if ``old`` cannot be cancelled, the
+        replacement is, and the error is raised."""
         new = self.book(
             BookingRequest(
-                host_key=old.host_key, calendar_id=old.calendar_id, host_timezone=old.host_timezone, start=start,
+                host_key=host_key, calendar_id=calendar_id, host_timezone=host_timezone, start=start,
                 end=start + (old.end - old.start), reference=old.reference,
                 attendee=Attendee(old.attendee_email or "", old.attendee_name), title=old.title or "Meeting",
                 description=old.description or "", visitor_timezone=old.visitor_timezone, daily_cap=daily_cap,
             ),
-            event="moved",
+            event=event,
         )  # fmt: skip
         try:
-            self.cancel(old.id, notify=False)
+            self.cancel(old.id, notify=notify_old)
         except CalendarUnavailable:
             self.cancel(new.id, notify=False)
             raise

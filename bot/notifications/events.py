@@ -21,7 +21,12 @@ from bot.routing.team import TeamConfig
 from calendar_booking.tables import bookings
 
 #: Booking events and the notification kind each becomes.
-BOOKING_KINDS = {"booked": "meeting_booked", "moved": "meeting_moved", "cancelled": "meeting_cancelled"}
+BOOKING_KINDS = {
+    "booked": "meeting_booked",
+    "moved": "meeting_moved",
+    "cancelled": "meeting_cancelled",
+    "reassigned": "meeting_reassigned",
+}
 
 
 def recipients(team: TeamConfig, ae_key: str | None, team_key: str | None) -> list[str]:

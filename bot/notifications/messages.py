@@ -25,7 +25,8 @@ from calendar_booking.tables import bookings
 TITLES = {
     "meeting_booked": "New meeting booked",
     "meeting_moved": "Meeting moved",
-    "meeting_cancelled": "Meeting cancelled by the visitor",
+    "meeting_cancelled": "Meeting cancelled",
+    "meeting_reassigned": "Meeting reassigned to you",
     "manual_booking": "CQL waiting for you to book a time",
     "cql_no_meeting": "Hot lead, no meeting yet",
 }
@@ -55,6 +56,7 @@ class Alert:
     meet_link: str | None = None
     preferred_times: str | None = None
     lead_url: str | None = None
+    booking_id: str | None = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -78,7 +80,12 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
             row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
             if row is not None:
                 ae_key = row.host_key
-                meeting = {"meeting_start": row.start, "meeting_end": row.end, "meet_link": row.meet_link}
+                meeting = {
+                    "meeting_start": row.start,
+                    "meeting_end": row.end,
+                    "meet_link": row.meet_link,
+                    "booking_id": row.id,
+                }
         request_id = pending.subject.get("meeting_request_id")
         if request_id:
             request = connection.execute(
@@ -183,4 +190,23 @@ def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{alert.lead_url}|Open the lead>"}]}
         )
+    if alert.lead_id and alert.kind != "meeting_cancelled":
+        blocks.append(action_buttons(f"{alert.lead_id}:{alert.booking_id or ''}", reassign=bool(alert.booking_id)))
     return blocks
+
+
+def action_buttons(value: str, reassign: bool) -> Dict[str, Any]:
+    """Accept, Reassign (a booked meeting only) and Not a fit; handled by /slack/actions."""
+
+    def button(action_id: str, text: str, style: str | None = None) -> Dict[str, Any]:
+        element: Dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
+                                   "text": {"type": "plain_text", "text": text}}  # fmt: skip
+        if style:
+            element["style"] = style
+        return element
+
+    elements = [button("accept", "Accept", "primary")]
+    if reassign:
+        elements.append(button("reassign", "Reassign"))
+    elements.append(button("not_a_fit", "Not a fit", "danger"))
+    return {"type": "actions", "elements": elements}

@@ -170,6 +170,28 @@ class Outbox:
             ).all()
         return {status: int(count) for status, count in rows}
 
+    def health(self, now: datetime, stuck_after: timedelta = timedelta(minutes=5)) -> Dict[str, Any]:
+        """Whether alerts are flowing: pending rows, and the oldest one's error if it is stuck."""
+        from sqlalchemy import func
+
+        with self._engine.connect() as connection:
+            pending, oldest = connection.execute(
+                select(func.count(), func.min(notifications.c.created_at)).where(notifications.c.status == PENDING)
+            ).one()
+            error = connection.execute(
+                select(notifications.c.last_error)
+                .where(notifications.c.status == PENDING, notifications.c.last_error.isnot(None))
+                .order_by(notifications.c.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        stuck = oldest is not None and now - oldest > stuck_after
+        result: Dict[str, Any] = {"ok": not stuck, "pending": int(pending)}
+        if stuck:
+            result["error"] = error or "not delivered yet"
+        return result
+
     def recent(self, recipient: str | None = None, limit: int = 50) -> List[Dict[str, Any]]:
         """The latest notifications (the local inbox)."""
         query = select(notifications).order_by(notifications.c.id.desc()).limit(limit)

@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from bot.clock import Clock
+from bot.routing.fair import Contender, rank
 from bot.routing.router import RouteDecision, Router, days_ahead
 from bot.routing.rules import RoutingLead
 from bot.scheduling.config import BookingConfig
 from calendar_booking.availability import Slot, spread
 from calendar_booking.booking import Booking, BookingRequest, BookingService
-from calendar_booking.errors import SlotTaken
+from calendar_booking.errors import BookingNotFound, SlotTaken
 from calendar_booking.port import Attendee
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,40 @@ class Scheduler:
             except SlotTaken:
                 logger.info("slot of %s at %s was taken; trying a teammate", key, pick.start.isoformat())
         raise SlotTaken("nobody is free at that time any more")
+
+    def reassign(self, booking_id: str) -> Booking | None:
+        """Moves a booked meeting to the teammate furthest below their fair
+        share who is free at that time; None when nobody is.
+
+        Raises:
+            BookingNotFound: the booking is not active.
+            CalendarUnavailable: a calendar or the database failed.
+        """
+        booking = self.bookings.get(booking_id)
+        if booking is None or not booking.active:
+            raise BookingNotFound(booking_id)
+        team = self.router.team
+        team_key = next(iter(team.teams_of(booking.host_key)), None)
+        others = [ae for ae in team.members(team_key or "") if ae.key != booking.host_key and ae.active]
+        loads = self.bookings.host_loads([ae.key for ae in others])
+        today = self._clock.now().date()
+        ranked = rank(
+            [
+                Contender(ae.key, ae.weight, loads[ae.key].month_count, loads[ae.key].last_booked_at, ae.joined)
+                for ae in others
+            ],
+            today,
+        )
+        free = self.router.availability(ranked, self._clock.now())
+        for key in ranked:
+            if all(slot.start != booking.start for slot in free.get(key, [])):
+                continue
+            ae = team.by_key[key]
+            try:
+                return self.bookings.reassign(booking.id, ae.key, ae.calendar, ae.timezone, ae.max_meetings_per_day)
+            except SlotTaken:
+                continue
+        return None
 
     @staticmethod
     def _render(template: str, brief: LeadBrief, ae_name: str, escape: bool) -> str:

@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 import time
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, Dict
@@ -106,6 +107,12 @@ def setup_health(app: Sanic) -> None:
         )
         checks = {"web": {"ok": True}, "rasa": rasa, "action_server": actions, "database": database}
         healthy = all(check["ok"] for check in checks.values())
+        # Alerts are reported, not counted: a Slack outage delays them (nothing is lost) and must not
+        # make an orchestrator restart a web app that serves visitors fine.
+        try:
+            checks["notifications"] = await asyncio.to_thread(app.ctx.outbox.health, datetime.now(timezone.utc))
+        except Exception as exc:  # noqa: BLE001 - reported, like the database check
+            checks["notifications"] = {"ok": False, "error": exc.__class__.__name__}
         return json({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
 
 

@@ -6,6 +6,9 @@ older than five minutes, or a request already seen (a replay) gets 401 and
 changes nothing. Then:
 
 - **Accept**: the AE takes the lead; the message shows who accepted.
+- **Reassign**: the meeting moves to the teammate furthest below their fair
+  share who is free then (the calendar event moves; both AEs are told
+  through the outbox).
 - **Not a fit**: the lead's tier becomes ``disqualified`` (kept in its
   status history as an AE override by that Slack user); the message says so.
 
@@ -29,11 +32,13 @@ from sanic.response import json as json_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
+from calendar_booking.errors import BookingError, BookingNotFound
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64_000
 REPLAY_WINDOW_SECONDS = 300
-ACTIONS = frozenset({"accept", "not_a_fit"})
+ACTIONS = frozenset({"accept", "reassign", "not_a_fit"})
 
 
 class ReplayGuard:
@@ -66,6 +71,20 @@ def _updated_blocks(blocks: List[Dict[str, Any]], note: str) -> List[Dict[str, A
     return kept + [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}]
 
 
+async def _reassign(services: Any, booking_id: str, who: str) -> str:
+    try:
+        moved = await asyncio.to_thread(services.scheduler.reassign, booking_id)
+    except BookingNotFound:
+        return "This meeting is no longer booked."
+    except BookingError:
+        logger.exception("reassigning booking %s failed", booking_id[:40])
+        return "The calendar didn't answer; the meeting is unchanged. Try again in a minute."
+    if moved is None:
+        return "Nobody else on the team is free at that time; the meeting is unchanged."
+    ae = services.team.by_key.get(moved.host_key)
+    return f":arrows_counterclockwise: Reassigned to {ae.name if ae else moved.host_key} by {who}"
+
+
 def setup_slack_actions(app: Sanic) -> None:
     app.ctx.slack_replays = ReplayGuard()
 
@@ -88,7 +107,8 @@ def setup_slack_actions(app: Sanic) -> None:
             action = payload["actions"][0]
             action_id, value = str(action["action_id"]), str(action.get("value") or "")
             user = payload.get("user") or {}
-            lead_id = int(value.split(":")[0])
+            lead_part, _, booking_id = value.partition(":")
+            lead_id = int(lead_part)
         except (ValueError, KeyError, IndexError, TypeError):
             return json_response({"error": "bad_request", "reason": "not a block_actions payload"}, status=400)
         if action_id not in ACTIONS:
@@ -99,6 +119,8 @@ def setup_slack_actions(app: Sanic) -> None:
         if action_id == "not_a_fit":
             changed = await asyncio.to_thread(services.leads.override_status, lead_id, "disqualified", actor)
             note = f":no_entry: Marked not a fit by {who}" if changed else "This lead is no longer on record."
+        elif action_id == "reassign":
+            note = await _reassign(services, booking_id, who)
         else:
             note = f":white_check_mark: Accepted by {who}"
         logger.info("slack action %s on lead %d by %s", action_id, lead_id, actor)

@@ -22,8 +22,9 @@ def test_health_reports_every_process(stack: Stack) -> None:
     health = json.loads(body)
     assert status == 200
     assert health["ok"] is True
-    assert set(health["checks"]) == {"web", "rasa", "action_server", "database"}
+    assert set(health["checks"]) == {"web", "rasa", "action_server", "database", "notifications"}
     assert all(check["ok"] for check in health["checks"].values())
+    assert isinstance(health["checks"]["notifications"]["pending"], int)  # alerts are reported, not counted
 
 
 def test_the_page_loads_the_widget_under_a_strict_policy(stack: Stack) -> None:

@@ -18,7 +18,7 @@ from bot.notifications.outbox import LEASE_SECONDS, Outbox, enqueue
 from bot.notifications.worker import deliver_due
 from bot.qualification.understand import understand
 from bot.routing.rules import RoutingLead
-from bot.scheduling.scheduler import LeadBrief
+from bot.scheduling.scheduler import LeadBrief, OfferedSlot
 from bot.scoring.score import score
 from bot.services import Services
 from calendar_booking.port import Attendee
@@ -190,3 +190,38 @@ def test_an_erased_lead_is_never_sent(services: Services, outbox: Outbox) -> Non
     [pending, _] = outbox.claim(services.clock.now())
     blocks = slack_blocks(render(services, outbox)(pending))
     assert "Ingrid" not in str(blocks) and "ingrid@" not in str(blocks) and "losing" not in str(blocks)
+
+
+def test_the_alert_carries_accept_reassign_and_not_a_fit(services: Services, outbox: Outbox) -> None:
+    booking_id = book_for_lead(services)
+    [pending, _] = outbox.claim(services.clock.now())
+    [actions] = [b for b in slack_blocks(render(services, outbox)(pending)) if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == ["accept", "reassign", "not_a_fit"]
+    assert {e["value"] for e in actions["elements"]} == {f"{services.leads.lead_id_for('visitor-1')}:{booking_id}"}
+
+
+def test_reassign_moves_the_meeting_to_a_free_teammate_and_tells_both(services: Services, outbox: Outbox) -> None:
+    services.leads.record_consent("visitor-2", VisitContext())
+    decision, free = services.scheduler.route(RoutingLead({"region": "EMEA", "company_size": 900}))
+    shared = sorted({s.start for s in free["lena"]} & {s.start for s in free["oliver"]})[0]
+    pick = OfferedSlot(1, "lena", shared, shared + timedelta(minutes=30))
+    brief = LeadBrief("Ingrid Bauer", "i@x.example", "X", 80, "cql", (), "", "")
+    booking = services.scheduler.book(decision, pick, Attendee("i@x.example"), brief, "visitor-2", "Europe/Berlin")
+    moved = services.scheduler.reassign(booking.id)
+    assert moved is not None and (moved.host_key, moved.start) == ("oliver", shared)
+    assert services.bookings.get(booking.id).status == "cancelled"  # type: ignore[union-attr]
+    kinds = sorted((r["kind"], r["recipient"]) for r in outbox.recent())
+    assert ("meeting_reassigned", "ae:oliver") in kinds and ("meeting_cancelled", "ae:lena") in kinds
+
+
+def test_health_reports_alerts_stuck_behind_a_revoked_token(
+    services: Services, outbox: Outbox, stub: SlackStub
+) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    book_for_lead(services)
+    assert outbox.health(clock.now()) == {"ok": True, "pending": 2}
+    for _ in range(4):
+        stub.fail("*", 200, body={"ok": False, "error": "invalid_auth"})
+    deliver_due(outbox, render(services, outbox), slack(services, stub), clock)
+    clock.at += timedelta(minutes=6)
+    assert outbox.health(clock.now()) == {"ok": False, "pending": 2, "error": "slack: invalid_auth"}
