@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -112,10 +113,9 @@ class ApiServer:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-@pytest.fixture(scope="module")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
-    """A web app per test module, so one module's erasures don't touch another's leads."""
-    workdir = tmp_path_factory.mktemp("api")
+@contextmanager
+def web_app(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[ApiServer]:
+    """The web app alone on its own databases, with ``extra_env`` on top."""
     port = free_port()
     server = ApiServer(
         base_url=f"http://127.0.0.1:{port}",
@@ -127,7 +127,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     env.update(
         DATABASE_URL=server.database_url, TRACKER_DATABASE_URL=server.tracker_database_url, WEB_PORT=str(port),
         CQLBOT_API_TOKEN=API_TOKEN, LOG_LEVEL="WARNING", RASA_URL="http://127.0.0.1:9", ACTION_SERVER_URL="http://127.0.0.1:9",
-        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
+        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET, **(extra_env or {}),
     )  # fmt: skip
     log = open(workdir / "web.log", "ab")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -148,3 +148,10 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """A web app per test module, so one module's erasures don't touch another's leads."""
+    with web_app(tmp_path_factory.mktemp("api")) as server:
+        yield server

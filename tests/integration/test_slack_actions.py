@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Dict
 from urllib.parse import urlencode
 
@@ -15,8 +16,9 @@ from slack_sdk.signature import SignatureVerifier
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
-from tests.integration.conftest import API_AUTH, SLACK_SIGNING_SECRET, ApiServer
+from tests.integration.conftest import API_AUTH, SLACK_SIGNING_SECRET, ApiServer, web_app
 from tests.support.leads import RAJ, complete_conversation, with_email
+from tests.support.slack_stub import SlackStub
 
 
 def signed(body: str, secret: str = SLACK_SIGNING_SECRET, timestamp: int | None = None) -> Dict[str, str]:
@@ -79,3 +81,35 @@ def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: Api
     assert requests.post(url, data=nonsense, headers=signed(nonsense), timeout=10).status_code == 400
     unknown = action_body("delete_everything", lead["id"], nonce="3")
     assert requests.post(url, data=unknown, headers=signed(unknown), timeout=10).status_code == 400
+
+
+def test_a_button_updates_the_message_through_slack(tmp_path: Path) -> None:
+    stub = SlackStub()
+    try:
+        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
+        with web_app(tmp_path, env) as server:
+            store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
+            complete_conversation(store, "slack-2", with_email(RAJ, "update.me@fernhill.example"))
+            (lead,) = requests.get(
+                f"{server.base_url}/api/leads",
+                params={"email": "update.me@fernhill.example"},
+                headers=API_AUTH,
+                timeout=10,
+            ).json()["items"]
+            message = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Raj*"}},
+                                  {"type": "actions", "elements": [{"type": "button", "action_id": "accept"}]}]}  # fmt: skip
+            payload = {
+                "type": "block_actions", "user": {"id": "U0DANA"}, "message": message,
+                "actions": [{"action_id": "accept", "value": f"{lead['id']}:"}],
+                "container": {"channel_id": "DU0DANA", "message_ts": "1700000000.000100"},
+            }  # fmt: skip
+            body = urlencode({"payload": json.dumps(payload)})
+            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
+            assert answer.json() == {"ok": True, "done": "accept"}
+        [args] = [a for m, a in stub.calls if m == "chat.update"]
+        blocks = args["blocks"] if isinstance(args["blocks"], list) else json.loads(args["blocks"])
+        assert (args["channel"], args["ts"]) == ("DU0DANA", "1700000000.000100")
+        assert [b["type"] for b in blocks] == ["section", "context"]  # the buttons are gone
+        assert blocks[-1]["elements"][0]["text"] == ":white_check_mark: Accepted by <@U0DANA>"
+    finally:
+        stub.close()
