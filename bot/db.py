@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.future import create_engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from bot.errors import StoreError
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -42,3 +46,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker:
     """Sessions that do not expire objects on commit (they are read after)."""
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(sessions: sessionmaker, what: str) -> Iterator[Session]:
+    """One session, committed at the end; a database failure is rolled back
+    and raised as StoreError naming ``what`` (e.g. "lead store")."""
+    session: Session = sessions()
+    try:
+        yield session
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise StoreError(f"{what} write failed: {exc.__class__.__name__}") from exc
+    finally:
+        session.close()

@@ -7,17 +7,15 @@ no-op for a conversation without consent.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, Iterator, List, Mapping, Tuple
+from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Tuple
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import StoreError
+from bot.db import unit_of_work
 from bot.leads.models import Answer, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
 from bot.qualification.normalise import normalise_email
@@ -48,6 +46,18 @@ class AnswerRecord:
     parsed: bool
 
 
+def find_conversation(session: Session, sender_id: str) -> Conversation | None:
+    return session.execute(select(Conversation).where(Conversation.sender_id == sender_id)).scalar_one_or_none()
+
+
+def consented_conversation(session: Session, sender_id: str) -> Conversation | None:
+    """The conversation, unless there is none or its consent was withdrawn."""
+    conversation = find_conversation(session, sender_id)
+    if conversation is None or conversation.consent_withdrawn_at is not None:
+        return None
+    return conversation
+
+
 def _erase_meeting_details(session: Session, senders: List[str]) -> None:
     """The visitor's name, address and own words in bookings, meeting requests
     and our local calendar's copies of their meetings. The meetings themselves
@@ -75,27 +85,16 @@ class LeadStore:
 
     # -- helpers -----------------------------------------------------------
 
-    @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        session: Session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except SQLAlchemyError as exc:
-            session.rollback()
-            raise StoreError(f"lead store write failed: {exc.__class__.__name__}") from exc
-        finally:
-            session.close()
+    def _unit(self) -> ContextManager[Session]:
+        return unit_of_work(self._sessions, "lead store")
 
     @staticmethod
     def _conversation(session: Session, sender_id: str) -> Conversation | None:
-        return session.execute(select(Conversation).where(Conversation.sender_id == sender_id)).scalar_one_or_none()
+        return find_conversation(session, sender_id)
 
-    def _consented(self, session: Session, sender_id: str) -> Conversation | None:
-        conversation = self._conversation(session, sender_id)
-        if conversation is None or conversation.consent_withdrawn_at is not None:
-            return None
-        return conversation
+    @staticmethod
+    def _consented(session: Session, sender_id: str) -> Conversation | None:
+        return consented_conversation(session, sender_id)
 
     # -- writes --------------------------------------------------------------
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List
+from typing import ContextManager
 
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import StoreError
-from bot.leads.models import Conversation, MeetingRequest, RoutingDecision
+from bot.db import unit_of_work
+from bot.leads.models import MeetingRequest, RoutingDecision
+from bot.leads.store import consented_conversation
 from bot.notifications.events import enqueue_request
 from bot.routing.router import RouteDecision
 from bot.routing.team import TeamConfig
@@ -29,26 +27,13 @@ class RoutingLog:
         self._clock = clock
         self._team = team  # with a team, each request notifies its AE and team (the outbox)
 
-    @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        session: Session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except SQLAlchemyError as exc:
-            session.rollback()
-            raise StoreError(f"routing log write failed: {exc.__class__.__name__}") from exc
-        finally:
-            session.close()
+    def _unit(self) -> ContextManager[Session]:
+        return unit_of_work(self._sessions, "routing log")
 
     @staticmethod
     def _lead_id(session: Session, sender_id: str) -> int | None:
-        conversation = session.execute(
-            select(Conversation).where(Conversation.sender_id == sender_id)
-        ).scalar_one_or_none()
-        if conversation is None or conversation.consent_withdrawn_at is not None:
-            return None
-        return conversation.lead_id
+        conversation = consented_conversation(session, sender_id)
+        return conversation.lead_id if conversation is not None else None
 
     def record_decision(self, sender_id: str, decision: RouteDecision) -> None:
         with self._unit() as session:
@@ -87,35 +72,3 @@ class RoutingLog:
                     session.connection(), self._team, self._clock, request_id=request.id, kind=kind, lead_id=lead_id,
                     ae_key=request.ae_key, team_key=request.team,
                 )  # fmt: skip
-
-    def decisions(self, lead_id: int) -> List[Dict[str, Any]]:
-        with self._unit() as session:
-            rows = session.execute(
-                select(RoutingDecision).where(RoutingDecision.lead_id == lead_id).order_by(RoutingDecision.id)
-            ).scalars()
-            return [
-                {
-                    "at": r.decided_at.isoformat(),
-                    "team": r.team,
-                    "ae": r.ae_key,
-                    "reasons": list(r.reasons),
-                    "pinned": r.pinned,
-                }
-                for r in rows
-            ]
-
-    def requests(self, lead_id: int) -> List[Dict[str, Any]]:
-        with self._unit() as session:
-            rows = session.execute(
-                select(MeetingRequest).where(MeetingRequest.lead_id == lead_id).order_by(MeetingRequest.id)
-            ).scalars()
-            return [
-                {
-                    "at": r.created_at.isoformat(),
-                    "kind": r.kind,
-                    "preferred_times": r.preferred_times,
-                    "team": r.team,
-                    "ae": r.ae_key,
-                }
-                for r in rows
-            ]
