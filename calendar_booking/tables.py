@@ -12,19 +12,22 @@ from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+#: Constraint and index names, the same for every table of the project (the
+#: lead store's tables use it too), so migrations name things predictably.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Utc(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL
+    alike (SQLite keeps no zone; PostgreSQL hands back the session's). A naive
+    datetime is refused."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -18,19 +16,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy.types import TypeDecorator
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from calendar_booking.tables import NAMING_CONVENTION, Utc
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 if TYPE_CHECKING:  # a typed stand-in for the declarative base (SQLAlchemy 1.4 has no typed one)
     from sqlalchemy.orm.decl_api import DeclarativeMeta
 
@@ -43,25 +33,8 @@ else:
     Base = declarative_base(metadata=metadata)
 
 
-class UtcDateTime(TypeDecorator):
-    """Stores aware datetimes as UTC and hands them back aware, on every database."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+#: The project's one UTC column type (migrations name it by this path too).
+UtcDateTime = Utc
 
 
 class Lead(Base):
