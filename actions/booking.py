@@ -22,7 +22,7 @@ import logging
 import re
 from datetime import datetime
 from typing import Any, Dict, List
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -38,6 +38,7 @@ from bot.routing.router import RouteDecision
 from bot.scheduling.scheduler import LeadBrief, OfferedSlot
 from bot.scheduling.zones import country_timezone, parse_timezone, slot_label, zone_label
 from bot.scoring.score import answer_text, score
+from bot.visit import valid_timezone
 from calendar_booking.booking import Booking
 from calendar_booking.errors import BookingError, CalendarUnavailable, SlotTaken
 from calendar_booking.port import Attendee
@@ -76,20 +77,10 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # -- reading the tracker ----------------------------------------------------------------
 
 
-def valid_zone(name: Any) -> str | None:
-    if not isinstance(name, str) or not name or len(name) > 64:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
 def visitor_zone(tracker: Tracker) -> str | None:
     """The widget's browser zone, else the zone of the country the visitor
     named when that country keeps one time."""
-    zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT))
+    zone = valid_timezone(tracker.get_slot(TIMEZONE_SLOT))
     if zone:
         return zone
     for question in services().playbook.questions:
@@ -313,7 +304,7 @@ class ValidateBookingForm(FormValidationAction):
             return {PICK_SLOT: NONE_SUIT}
         if name in ("request_demo", "change_booking"):
             return {PICK_SLOT: None}  # "I want a meeting" / "another time": these times are how
-        zone = valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+        zone = valid_timezone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
         pick = chosen_slot(text, offered, zone)
         if pick is None:
             if name in DECLINE_INTENTS and confidence >= DECLINE_CONFIDENCE:
@@ -420,7 +411,7 @@ class ActionBookingOutcome(Action):
 
 def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker) -> None:
     """The confirmation: the time in the visitor's zone, the AE, what to expect."""
-    zone = valid_zone(booking.visitor_timezone) or valid_zone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+    zone = valid_timezone(booking.visitor_timezone) or valid_timezone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
     local_end = booking.end.astimezone(ZoneInfo(zone))
     links = services().links
     extra = (

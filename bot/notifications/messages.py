@@ -9,7 +9,7 @@ pings nobody.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Tuple
 from zoneinfo import ZoneInfo
@@ -57,7 +57,6 @@ class Alert:
     preferred_times: str | None = None
     lead_url: str | None = None
     booking_id: str | None = None
-    extra: Dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

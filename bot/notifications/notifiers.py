@@ -78,8 +78,7 @@ class SlackNotifier:
     to the team channel, then the ops channel, when a user or channel is gone."""
 
     def __init__(self, client: WebClient, team: TeamConfig, ops_channel: str | None = None) -> None:
-        self.client = client  # also used to update a message after its buttons are used
-        self._client = client
+        self.client = client  # also used by /slack/actions to update a message
         self._team = team
         self._ops_channel = ops_channel
 
@@ -120,13 +119,13 @@ class SlackNotifier:
             raise NotifierUnavailable(f"slack unreachable: {exc.__class__.__name__}") from exc
 
     def _user_id(self, email: str) -> str:
-        return str(self._client.users_lookupByEmail(email=email)["user"]["id"])
+        return str(self.client.users_lookupByEmail(email=email)["user"]["id"])
 
     def _dm_channel(self, user_id: str) -> str:
-        return str(self._client.conversations_open(users=[user_id])["channel"]["id"])
+        return str(self.client.conversations_open(users=[user_id])["channel"]["id"])
 
     def _post(self, channel: str, alert: Alert, via: str, fallbacks: list[str] | None = None) -> Dict[str, Any]:
-        response = self._client.chat_postMessage(channel=channel, text=plain_text(alert), blocks=slack_blocks(alert))
+        response = self.client.chat_postMessage(channel=channel, text=plain_text(alert), blocks=slack_blocks(alert))
         return {"channel": response["channel"], "ts": response["ts"], "via": via, "fallbacks": fallbacks or []}
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, List
 
-from sqlalchemy import JSON, Column, Integer, String, and_, insert, or_, select, update
+from sqlalchemy import JSON, Column, Integer, String, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -162,8 +162,6 @@ class Outbox:
 
     def counts(self) -> Dict[str, int]:
         """How many notifications are pending and delivered."""
-        from sqlalchemy import func
-
         with self._engine.connect() as connection:
             rows = connection.execute(
                 select(notifications.c.status, func.count()).group_by(notifications.c.status)
@@ -172,8 +170,6 @@ class Outbox:
 
     def health(self, now: datetime, stuck_after: timedelta = timedelta(minutes=5)) -> Dict[str, Any]:
         """Whether alerts are flowing: pending rows, and the oldest one's error if it is stuck."""
-        from sqlalchemy import func
-
         with self._engine.connect() as connection:
             pending, oldest = connection.execute(
                 select(func.count(), func.min(notifications.c.created_at)).where(notifications.c.status == PENDING)

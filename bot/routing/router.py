@@ -11,7 +11,7 @@ under their daily cap, with free time. Every step leaves a reason code:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from bot.routing.fair import Contender, rank
@@ -55,7 +55,8 @@ class RouteDecision:
         )
 
 
-Availability = Mapping[str, List[Slot]]
+#: Active meetings per AE and AE-local day.
+Booked = Dict[str, Dict[date, int]]
 
 
 class Router:
@@ -77,18 +78,23 @@ class Router:
 
     def availability(self, ae_keys: Sequence[str], now: datetime) -> Dict[str, List[Slot]]:
         """Free slots of each AE over the booking horizon."""
+        return self._availability(ae_keys, now)[0]
+
+    def _availability(self, ae_keys: Sequence[str], now: datetime) -> Tuple[Dict[str, List[Slot]], Booked]:
+        """Free slots of each AE, and their meetings per local day (read once, for the caps)."""
         aes = [self.team.by_key[key] for key in ae_keys if key in self.team.by_key]
         if not aes:
-            return {}
+            return {}, {}
         end = now + timedelta(days=self.rules.horizon_days, hours=1)
         busy = self._calendar.busy([ae.calendar for ae in aes], now, end)
         booked = self._bookings.active_per_day([ae.key for ae in aes], {ae.key: ae.timezone for ae in aes}, now, end)
-        return {
+        free = {
             ae.key: free_slots(ae.schedule(), busy.get(ae.calendar, []), self.rules, now, booked.get(ae.key))
             if ae.active
             else []
             for ae in aes
         }
+        return free, booked
 
     def decide(self, lead: RoutingLead, now: datetime) -> Tuple[RouteDecision, Dict[str, List[Slot]]]:
         """The decision for ``lead`` and the free slots of its candidates."""
@@ -96,8 +102,8 @@ class Router:
         account = self.routing.owner_of(lead.get("email_domain"))
         if account is not None:
             owner = self.team.by_key[account.owner]
-            free = self.availability([owner.key], now)
-            skip = self._skip_reason(owner, free.get(owner.key, []), now)
+            free, booked = self._availability([owner.key], now)
+            skip = self._skip_reason(owner, free.get(owner.key, []), booked.get(owner.key, {}), now)
             if skip is None:
                 decision = RouteDecision(
                     team=self.team.teams_of(owner.key)[0],
@@ -110,10 +116,10 @@ class Router:
         team_key, why = select_team(self.routing, lead)
         reasons.append(why)
         members = self.team.members(team_key)
-        free = self.availability([ae.key for ae in members], now)
+        free, booked = self._availability([ae.key for ae in members], now)
         eligible: List[AccountExecutive] = []
         for ae in members:
-            skip = self._skip_reason(ae, free.get(ae.key, []), now)
+            skip = self._skip_reason(ae, free.get(ae.key, []), booked.get(ae.key, {}), now)
             if skip is None:
                 eligible.append(ae)
             else:
@@ -129,7 +135,9 @@ class Router:
         reasons.append(f"picked:{ranked[0]}" if ranked else "nobody_available")
         return RouteDecision(team=team_key, candidates=tuple(ranked), reasons=tuple(reasons)), free
 
-    def _skip_reason(self, ae: AccountExecutive, slots: List[Slot], now: datetime) -> str | None:
+    def _skip_reason(
+        self, ae: AccountExecutive, slots: List[Slot], booked: Mapping[date, int], now: datetime
+    ) -> str | None:
         if not ae.active:
             return "inactive"
         if slots:
@@ -139,10 +147,7 @@ class Router:
         horizon = [today + timedelta(days=n) for n in range(self.rules.horizon_days + 1)]
         if schedule.is_away(today) or all(schedule.is_away(day) for day in horizon):
             return "out_of_office"
-        booked = self._bookings.active_per_day(
-            [ae.key], {ae.key: ae.timezone}, now, now + timedelta(days=self.rules.horizon_days)
-        )
-        if any(count >= ae.max_meetings_per_day for count in booked.get(ae.key, {}).values()):
+        if any(count >= ae.max_meetings_per_day for count in booked.values()):
             return "cap"
         return "busy"
 

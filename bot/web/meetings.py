@@ -17,6 +17,7 @@ import asyncio
 import html
 import logging
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, List
 from zoneinfo import ZoneInfo
@@ -41,9 +42,13 @@ MAX_FORM_BYTES = 2048
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
+@lru_cache(maxsize=1)
+def _template() -> str:
+    return (TEMPLATES_DIR / "meeting.html").read_text(encoding="utf-8")
+
+
 def _page(request: Request, title: str, body: str, status: int = 200) -> HTTPResponse:
-    template = (TEMPLATES_DIR / "meeting.html").read_text(encoding="utf-8")
-    page = template.replace("{{ title }}", html.escape(title)).replace("{{ body }}", body)
+    page = _template().replace("{{ title }}", html.escape(title)).replace("{{ body }}", body)
     return html_response(page, status=status, headers=security_headers("'self'"))
 
 
