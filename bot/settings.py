@@ -42,6 +42,8 @@ class Settings:
     slack_ops_channel: str | None
     slack_api_url: str | None
     slack_signing_secret: str | None
+    ops_password: str | None
+    session_secret: str | None
 
     def __repr__(self) -> str:  # never print a secret
         return f"Settings(database={make_url(self.database_url).render_as_string(hide_password=True)}, ops_dir={self.ops_dir})"
@@ -105,6 +107,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         slack_ops_channel=env.get("SLACK_OPS_CHANNEL") or None,
         slack_api_url=env.get("SLACK_API_URL") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        ops_password=env.get("CQLBOT_OPS_PASSWORD") or None,
+        session_secret=env.get("CQLBOT_SESSION_SECRET") or None,
     )
 
 

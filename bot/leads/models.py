@@ -64,6 +64,9 @@ class Lead(Base):
     created_at = Column(UtcDateTime, nullable=False, index=True)
     updated_at = Column(UtcDateTime, nullable=False)
     erased_at = Column(UtcDateTime)
+    #: The AE who took the lead (Accept in Slack): ``ae:<key>`` or ``slack:<user id>``; the first one wins.
+    accepted_by = Column(String(200))
+    accepted_at = Column(UtcDateTime)
 
     conversations = relationship("Conversation", back_populates="lead")
     status_changes = relationship(
@@ -85,6 +88,8 @@ class StatusChange(Base):
     points = Column(Integer)
     policy_version = Column(String(40))
     actor = Column(String(200))
+    #: Why, in the actor's words or as a reason code (e.g. ``not_a_fit: no_budget``).
+    note = Column(String(300))
 
     lead = relationship("Lead", back_populates="status_changes")
 

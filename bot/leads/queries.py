@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.errors import StoreError
 from bot.leads.models import Conversation, Lead
+from bot.notifications.outbox import notifications
 from bot.qualification.normalise import normalise_email
 from calendar_booking.tables import bookings
 
@@ -48,6 +49,8 @@ def lead_summary(lead: Lead) -> Dict[str, Any]:
         "created_at": lead.created_at,
         "updated_at": lead.updated_at,
         "meeting": None,  # filled in by LeadQueries from the bookings
+        "accepted_by": lead.accepted_by,
+        "accepted_at": lead.accepted_at,
     }
 
 
@@ -74,6 +77,20 @@ def meetings_of(session: Session, lead_ids: List[int]) -> Dict[int, Dict[str, An
     return found
 
 
+def notifications_of(session: Session, lead_id: int) -> List[Dict[str, Any]]:
+    """The lead's alerts and how their delivery went, oldest first."""
+    rows = session.execute(
+        select(notifications).where(notifications.c.lead_id == lead_id).order_by(notifications.c.id)
+    ).all()
+    fields = ("kind", "recipient", "status", "attempts", "last_error", "created_at", "delivered_at")
+    return [{**{name: getattr(row, name) for name in fields}, "via": _via(row.delivery)} for row in rows]
+
+
+def _via(delivery: Dict[str, Any] | None) -> str | None:
+    """How a delivered alert went: ``dm``, ``team``, ``ops`` (Slack) or ``local``."""
+    return (delivery or {}).get("via") or (delivery or {}).get("channel")
+
+
 def status_history(lead: Lead) -> List[Dict[str, Any]]:
     return [
         {
@@ -84,6 +101,7 @@ def status_history(lead: Lead) -> List[Dict[str, Any]]:
             "points": change.points,
             "policy_version": change.policy_version,
             "actor": change.actor,
+            "note": change.note,
         }
         for change in lead.status_changes
     ]
@@ -179,6 +197,7 @@ class LeadQueries:
                 "scored_at": lead.scored_at,
                 "erased_at": lead.erased_at,
                 "status_history": status_history(lead),
+                "notifications": notifications_of(session, lead.id),
                 "conversations": [conversation_view(c) for c in conversations],
             }
 

@@ -203,21 +203,39 @@ class LeadStore:
         lead.scored_at = now
         lead.updated_at = now
 
-    def override_status(self, lead_id: int, status: str, actor: str) -> bool:
-        """An AE or ops person sets the tier by hand (cause ``ae_override``).
-        Returns False when there is no such lead, or it was erased."""
+    def override_status(self, lead_id: int, status: str, actor: str, note: str | None = None) -> bool:
+        """An AE or ops person sets the tier by hand (cause ``ae_override``),
+        optionally saying why. Returns False when there is no such lead, or it was erased."""
         now = self._clock.now()
         with self._unit() as session:
             lead = session.get(Lead, lead_id)
             if lead is None or lead.erased_at is not None:
                 return False
-            if lead.status != status:
-                lead.status_changes.append(
-                    StatusChange(at=now, from_status=lead.status, to_status=status, cause="ae_override", actor=actor)
-                )
+            if lead.status != status or note:
+                change = StatusChange(at=now, from_status=lead.status, to_status=status, cause="ae_override")
+                change.actor, change.note = actor, note[:300] if note else None
+                lead.status_changes.append(change)
                 lead.status = status
                 lead.updated_at = now
             return True
+
+    def accept(self, lead_id: int, actor: str) -> str | None:
+        """An AE takes the lead. The first to accept keeps it: returns who holds
+        it now (``actor`` if this call won), or None for an unknown or erased lead."""
+        now = self._clock.now()
+        with self._unit() as session:
+            taken = session.execute(
+                update(Lead)
+                .where(Lead.id == lead_id, Lead.erased_at.is_(None), Lead.accepted_by.is_(None))
+                .values(accepted_by=actor[:200], accepted_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if taken:
+                return actor[:200]
+            holder = session.execute(
+                select(Lead.accepted_by).where(Lead.id == lead_id, Lead.erased_at.is_(None))
+            ).scalar_one_or_none()
+            return str(holder) if holder else None
 
     def erase(self, lead_id: int) -> Tuple[datetime, List[str]] | None:
         """Erases a lead's personal data and leaves an anonymous tombstone

@@ -30,6 +30,11 @@ TITLES = {
     "manual_booking": "CQL waiting for you to book a time",
     "cql_no_meeting": "Hot lead, no meeting yet",
 }
+#: A CQL without a meeting, by why: they said no to the times, or left before picking one.
+NO_MEETING_TITLES = {
+    "declined": "Hot lead, no meeting yet: turned down the times",
+    "abandoned": "Hot lead, no meeting yet: left before picking a time",
+}
 MAX_QUOTE_CHARS = 300
 
 
@@ -57,9 +62,13 @@ class Alert:
     preferred_times: str | None = None
     lead_url: str | None = None
     booking_id: str | None = None
+    #: For a CQL without a meeting: ``declined`` or ``abandoned``.
+    why_no_meeting: str | None = None
 
     @property
     def title(self) -> str:
+        if self.kind == "cql_no_meeting" and self.why_no_meeting in NO_MEETING_TITLES:
+            return NO_MEETING_TITLES[self.why_no_meeting]
         return TITLES.get(self.kind, self.kind)
 
 
@@ -70,7 +79,8 @@ def escape(text: Any) -> str:
 
 def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: str) -> Alert:
     """The alert behind one outbox row, read now."""
-    ae_key: str | None = None
+    ae_key: str | None = pending.subject.get("ae_key")
+    why_no_meeting: str | None = pending.subject.get("why")
     meeting: Dict[str, Any] = {}
     preferred = None
     with engine.connect() as connection:
@@ -92,6 +102,7 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
             ).scalar_one_or_none()
             if request is not None:
                 ae_key, preferred = request.ae_key, request.preferred_times
+                why_no_meeting = request.kind
         columns = (Lead.id, Lead.full_name, Lead.email, Lead.role_title, Lead.company, Lead.company_size, Lead.country,
                    Lead.status, Lead.score, Lead.reasons, Lead.erased_at)  # fmt: skip
         lead = (
@@ -116,6 +127,7 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
         ae_timezone=ae.timezone if ae else None,
         lead_id=pending.lead_id,
         preferred_times=preferred,
+        why_no_meeting=why_no_meeting,
         lead_url=f"{public_url}/api/leads/{pending.lead_id}" if pending.lead_id else None,
         **meeting,
         **lead_fields,
@@ -194,8 +206,23 @@ def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
     return blocks
 
 
+#: Why an AE marks a lead "Not a fit": reason code → what the menu shows.
+NOT_A_FIT_REASONS = {
+    "too_small": "Too small for us",
+    "no_budget": "No budget",
+    "no_need": "No real need",
+    "wrong_region": "Region we don't serve",
+    "competitor": "A competitor",
+    "existing_customer": "Already a customer",
+    "job_seeker": "Job seeker or student",
+    "spam": "Spam or a test",
+    "other": "Other",
+}
+
+
 def action_buttons(value: str, reassign: bool) -> Dict[str, Any]:
-    """Accept, Reassign (a booked meeting only) and Not a fit; handled by /slack/actions."""
+    """Accept, Reassign (a booked meeting only) and a "Not a fit…" menu of
+    reasons; handled by /slack/actions. ``value`` is ``lead_id:booking_id``."""
 
     def button(action_id: str, text: str, style: str | None = None) -> Dict[str, Any]:
         element: Dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
@@ -207,5 +234,15 @@ def action_buttons(value: str, reassign: bool) -> Dict[str, Any]:
     elements = [button("accept", "Accept", "primary")]
     if reassign:
         elements.append(button("reassign", "Reassign"))
-    elements.append(button("not_a_fit", "Not a fit", "danger"))
+    elements.append(
+        {
+            "type": "static_select",
+            "action_id": "not_a_fit",
+            "placeholder": {"type": "plain_text", "text": "Not a fit…"},
+            "options": [
+                {"text": {"type": "plain_text", "text": label}, "value": f"{value}:{code}"}
+                for code, label in NOT_A_FIT_REASONS.items()
+            ],
+        }
+    )
     return {"type": "actions", "elements": elements}

@@ -129,7 +129,7 @@ class Outbox:
                     .where(notifications.c.id.in_([r.id for r in rows]))
                     .values(claimed_until=now + timedelta(seconds=LEASE_SECONDS))
                 )
-        return [Pending(r.id, r.kind, r.recipient, r.lead_id, dict(r.subject or {}), r.attempts) for r in rows]
+        return [as_pending(dict(r._mapping)) for r in rows]
 
     def delivered(self, notification_id: int, now: datetime, delivery: Dict[str, Any] | None = None) -> None:
         with self._engine.begin() as connection:
@@ -188,10 +188,19 @@ class Outbox:
             result["error"] = error or "not delivered yet"
         return result
 
-    def recent(self, recipient: str | None = None, limit: int = 50) -> List[Dict[str, Any]]:
-        """The latest notifications (the local inbox)."""
+    def recent(self, recipient: str | None = None, status: str | None = None, limit: int = 50) -> List[Dict[str, Any]]:
+        """The latest notifications, newest first (the local inbox)."""
         query = select(notifications).order_by(notifications.c.id.desc()).limit(limit)
         if recipient:
             query = query.where(notifications.c.recipient == recipient)
+        if status:
+            query = query.where(notifications.c.status == status)
         with self._engine.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def as_pending(row: Dict[str, Any]) -> Pending:
+    """A stored notification in the shape the renderer takes."""
+    return Pending(
+        row["id"], row["kind"], row["recipient"], row["lead_id"], dict(row["subject"] or {}), row["attempts"]
+    )

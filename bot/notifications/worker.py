@@ -1,17 +1,22 @@
 """The outbox worker: claims due notifications, renders and delivers each,
-and records the attempt. Runs as a task of the web app; survives restarts
-because every pending row stays in the database until it is delivered."""
+and records the attempt. Once a minute it also writes the alerts for CQLs
+who left the offer without picking a time (:mod:`bot.notifications.abandoned`).
+Runs as a task of the web app; survives restarts because every pending row
+stays in the database until it is delivered."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import timedelta
 from typing import Callable
 
 from sanic import Sanic
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
+from bot.notifications.abandoned import alert_abandoned_offers
 from bot.notifications.messages import Alert
 from bot.notifications.notifiers import Notifier, NotifierUnavailable
 from bot.notifications.outbox import Outbox, Pending
@@ -20,6 +25,9 @@ from bot.web.background import run_in_background
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+BATCH = 20
+#: How often offers left without a pick are looked for.
+SWEEP_SECONDS = 60.0
 
 
 def deliver_due(
@@ -39,11 +47,29 @@ def deliver_due(
     return delivered
 
 
-async def _work_forever(app: Sanic) -> None:
+def _drain(app: Sanic) -> None:
+    """Delivers batch after batch until fewer than a full batch was due."""
     services = app.ctx.services
+    while deliver_due(app.ctx.outbox, app.ctx.render_alert, app.ctx.notifier, services.clock, BATCH) >= BATCH:
+        pass
+
+
+def _sweep(app: Sanic) -> None:
+    services = app.ctx.services
+    quiet_for = timedelta(minutes=services.booking.offer.alert_if_no_pick_after_minutes)
+    found = alert_abandoned_offers(app.ctx.engine, services.team, services.clock, quiet_for)
+    if found:
+        logger.info("%d CQL(s) left the offer without picking a time; their AEs are alerted", found)
+
+
+async def _work_forever(app: Sanic) -> None:
+    last_sweep = 0.0
     while True:
         try:
-            await asyncio.to_thread(deliver_due, app.ctx.outbox, app.ctx.render_alert, app.ctx.notifier, services.clock)
+            if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+                last_sweep = time.monotonic()
+                await asyncio.to_thread(_sweep, app)
+            await asyncio.to_thread(_drain, app)
         except SQLAlchemyError:
             logger.warning("the outbox could not be read; will retry", exc_info=True)
         await asyncio.sleep(POLL_SECONDS)

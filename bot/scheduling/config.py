@@ -54,6 +54,8 @@ class Offer(_Strict):
     count: conint(ge=3, le=5)  # type: ignore[valid-type]
     per_day: conint(ge=1, le=5) = 2  # type: ignore[valid-type]
     prefer_routed_ae_days: conint(ge=1, le=30) = 3  # type: ignore[valid-type]
+    #: A CQL shown times who goes quiet this long without booking: the AE is alerted.
+    alert_if_no_pick_after_minutes: conint(ge=5, le=24 * 60) = 30  # type: ignore[valid-type]
 
 
 class EventTemplates(_Strict):

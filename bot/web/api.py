@@ -16,7 +16,7 @@ import logging
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Dict, Mapping
+from typing import AbstractSet, Any, Callable, Coroutine, Dict, Mapping
 
 import yaml
 from sanic import Sanic
@@ -40,6 +40,7 @@ DEFAULT_LIMIT = 50
 MAX_EMAIL_CHARS = 320
 MAX_BODY_BYTES = 16_384
 MAX_ACTOR_CHARS = 200
+MAX_NOTE_CHARS = 300
 MAX_ID = 2**31 - 1  # the widest id every database stores
 LIST_PARAMETERS = frozenset({"email", "status", "since", "limit", "cursor"})
 
@@ -114,17 +115,20 @@ def parse_since(raw: str) -> datetime:
         raise ApiError(400, "bad_parameter", "since must be an ISO 8601 date or date-time, e.g. 2026-11-01") from exc
 
 
-def parse_lead_filter(query: Mapping[str, list]) -> LeadFilter:
-    """The list's query parameters, each checked; unknown or repeated ones are refused."""
-    unknown = sorted(set(query) - LIST_PARAMETERS)
+def single_values(query: Mapping[str, list], known: AbstractSet[str]) -> Dict[str, str]:
+    """Each query parameter's one value; unknown or repeated ones are refused (400)."""
+    unknown = sorted(set(query) - known)
     if unknown:
-        raise ApiError(
-            400, "bad_parameter", f"unknown parameter {unknown[0]!r}; known: {', '.join(sorted(LIST_PARAMETERS))}"
-        )
+        raise ApiError(400, "bad_parameter", f"unknown parameter {unknown[0]!r}; known: {', '.join(sorted(known))}")
     for name, values in query.items():
         if len(values) > 1:
             raise ApiError(400, "bad_parameter", f"{name} is given more than once")
-    one = {name: values[0] for name, values in query.items()}
+    return {name: values[0] for name, values in query.items()}
+
+
+def parse_lead_filter(query: Mapping[str, list]) -> LeadFilter:
+    """The list's query parameters, each checked; unknown or repeated ones are refused."""
+    one = single_values(query, LIST_PARAMETERS)
     email = one.get("email")
     if email is not None and not 0 < len(email.strip()) <= MAX_EMAIL_CHARS:
         raise ApiError(400, "bad_parameter", f"email must be 1 to {MAX_EMAIL_CHARS} characters")
@@ -167,17 +171,19 @@ def parse_json_body(request: Request) -> Dict[str, Any]:
     return parsed
 
 
-def parse_override(body: Dict[str, Any]) -> tuple[str, str]:
-    """``{"status": ..., "actor": ...}``, the only two fields allowed."""
-    extra = sorted(set(body) - {"status", "actor"})
+def parse_override(body: Dict[str, Any]) -> tuple[str, str, str | None]:
+    """``{"status": ..., "actor": ..., "note": ...}``; ``note`` (why) is optional."""
+    extra = sorted(set(body) - {"status", "actor", "note"})
     if extra:
-        raise ApiError(422, "invalid", f"unknown field {extra[0]!r}; allowed: status, actor")
-    status, actor = body.get("status"), body.get("actor")
+        raise ApiError(422, "invalid", f"unknown field {extra[0]!r}; allowed: status, actor, note")
+    status, actor, note = body.get("status"), body.get("actor"), body.get("note")
     if status not in LEAD_STATUSES[1:]:
         raise ApiError(422, "invalid", f"status must be one of {', '.join(LEAD_STATUSES[1:])}")
     if not isinstance(actor, str) or not 0 < len(actor.strip()) <= MAX_ACTOR_CHARS:
         raise ApiError(422, "invalid", f"actor (who made the change) must be 1 to {MAX_ACTOR_CHARS} characters")
-    return str(status), actor.strip()
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS):
+        raise ApiError(422, "invalid", f"note (why) must be text of at most {MAX_NOTE_CHARS} characters")
+    return str(status), actor.strip(), (note.strip() or None) if note else None
 
 
 # -- authorisation ---------------------------------------------------------------
@@ -296,8 +302,8 @@ def setup_api(app: Sanic) -> None:
     @api_route
     async def override_status(request: Request, lead_id: str) -> HTTPResponse:
         number = parse_lead_id(lead_id)
-        status, actor = parse_override(parse_json_body(request))
-        if not await asyncio.to_thread(store().override_status, number, status, actor):
+        status, actor, note = parse_override(parse_json_body(request))
+        if not await asyncio.to_thread(store().override_status, number, status, actor, note):
             raise ApiError(404, "not_found", f"no lead {number}")
         lead = await asyncio.to_thread(queries().lead, number)
         assert lead is not None

@@ -1,5 +1,6 @@
 """The web app (:8000): the demo website with the chat widget, the privacy
-page, the health check and the lead API. Later issues add the ops dashboard.
+page, the health check, the lead API, the visitor's meeting page, Slack's
+buttons, and the ops pages behind a sign-in (the AE inbox).
 
 Built by :func:`create_app` from ``setup_*`` functions; resources are opened
 in ``before_server_start`` and kept on ``app.ctx``.
@@ -37,7 +38,9 @@ from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
 from bot.web.headers import security_headers
+from bot.web.inbox import setup_inbox
 from bot.web.meetings import setup_meetings
+from bot.web.ops_auth import setup_ops_auth
 from bot.web.retention import setup_retention
 from bot.web.slack_actions import setup_slack_actions
 
@@ -164,6 +167,8 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_api(app)
     setup_meetings(app)
     setup_slack_actions(app)
+    setup_ops_auth(app)
+    setup_inbox(app)
     setup_retention(app)
     setup_worker(app)
     return app

@@ -5,12 +5,14 @@ signing secret from ``SLACK_SIGNING_SECRET``: a wrong signature, a timestamp
 older than five minutes, or a request already seen (a replay) gets 401 and
 changes nothing. Then:
 
-- **Accept**: the AE takes the lead; the message shows who accepted.
+- **Accept**: the AE takes the lead (recorded on it; the first to accept
+  keeps it, so a second AE pressing it in the team channel is told who has it).
 - **Reassign**: the meeting moves to the teammate furthest below their fair
   share who is free then (the calendar event moves; both AEs are told
   through the outbox).
-- **Not a fit**: the lead's tier becomes ``disqualified`` (kept in its
-  status history as an AE override by that Slack user); the message says so.
+- **Not a fit** (a menu of reasons): the lead's tier becomes
+  ``disqualified``, kept in its status history as an AE override by that
+  AE with the reason; the message says so.
 
 The original message is updated with ``chat.update``.
 """
@@ -32,6 +34,8 @@ from sanic.response import json as json_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
+from bot.notifications.messages import NOT_A_FIT_REASONS
+from bot.routing.team import TeamConfig
 from calendar_booking.errors import BookingError, BookingNotFound
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,21 @@ async def _reassign(services: Any, booking_id: str, who: str) -> str:
     return f":arrows_counterclockwise: Reassigned to {ae.name if ae else moved.host_key} by {who}"
 
 
+def _actor(team: TeamConfig, user: Dict[str, Any]) -> str:
+    """Who pressed: ``ae:<key>`` when the Slack user is an AE in ops/team.yml, else ``slack:<id>``."""
+    user_id = str(user.get("id") or "")
+    for ae in team.aes:
+        if user_id and ae.slack_user_id == user_id:
+            return f"ae:{ae.key}"
+    return f"slack:{(user_id or str(user.get('username') or 'unknown'))[:40]}"
+
+
+def _holder_name(team: TeamConfig, holder: str) -> str:
+    kind, _, key = holder.partition(":")
+    ae = team.by_key.get(key) if kind == "ae" else None
+    return ae.name if ae else (f"<@{key}>" if kind == "slack" else holder)
+
+
 def setup_slack_actions(app: Sanic) -> None:
     app.ctx.slack_replays = ReplayGuard()
 
@@ -105,24 +124,40 @@ def setup_slack_actions(app: Sanic) -> None:
         try:
             payload = json.loads((request.form or {}).get("payload") or "")
             action = payload["actions"][0]
-            action_id, value = str(action["action_id"]), str(action.get("value") or "")
+            action_id = str(action["action_id"])
+            value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
             user = payload.get("user") or {}
-            lead_part, _, booking_id = value.partition(":")
+            lead_part, _, rest = value.partition(":")
+            booking_id, _, reason = rest.partition(":")
             lead_id = int(lead_part)
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return json_response({"error": "bad_request", "reason": "not a block_actions payload"}, status=400)
         if action_id not in ACTIONS:
             return json_response({"error": "bad_request", "reason": f"unknown action {action_id[:40]}"}, status=400)
-        who = f"<@{str(user.get('id', ''))[:20]}>" if user.get("id") else "someone"
-        actor = f"slack:{str(user.get('id') or user.get('username') or 'unknown')[:40]}"
+        if action_id == "not_a_fit" and reason not in NOT_A_FIT_REASONS:
+            reason_needed = {"error": "bad_request", "reason": "not a fit needs one of the listed reasons"}
+            return json_response(reason_needed, status=400)
         services = app.ctx.services
+        who = f"<@{str(user.get('id', ''))[:20]}>" if user.get("id") else "someone"
+        actor = _actor(services.team, user)
         if action_id == "not_a_fit":
-            changed = await asyncio.to_thread(services.leads.override_status, lead_id, "disqualified", actor)
-            note = f":no_entry: Marked not a fit by {who}" if changed else "This lead is no longer on record."
+            why = f"not_a_fit: {reason}"
+            changed = await asyncio.to_thread(services.leads.override_status, lead_id, "disqualified", actor, why)
+            note = (
+                f":no_entry: Marked not a fit ({NOT_A_FIT_REASONS[reason].lower()}) by {who}"
+                if changed
+                else "This lead is no longer on record."
+            )
         elif action_id == "reassign":
             note = await _reassign(services, booking_id, who)
         else:
-            note = f":white_check_mark: Accepted by {who}"
+            holder = await asyncio.to_thread(services.leads.accept, lead_id, actor)
+            if holder is None:
+                note = "This lead is no longer on record."
+            elif holder == actor:
+                note = f":white_check_mark: Accepted by {who}"
+            else:
+                note = f":information_source: Already accepted by {_holder_name(services.team, holder)}"
         logger.info("slack action %s on lead %d by %s", action_id, lead_id, actor)
         container = payload.get("container") or {}
         client = getattr(app.ctx.notifier, "client", None)

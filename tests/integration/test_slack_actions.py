@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict
 from urllib.parse import urlencode
 
 import requests
@@ -31,11 +31,17 @@ def signed(body: str, secret: str = SLACK_SIGNING_SECRET, timestamp: int | None 
     }
 
 
-def action_body(action_id: str, lead_id: int, nonce: str = "") -> str:
+def action_body(action_id: str, lead_id: int, nonce: str = "", reason: str | None = None) -> str:
+    """A button press, or (with ``reason``) a pick in the "Not a fit…" menu."""
+    action: Dict[str, Any] = {"action_id": action_id}
+    if reason is None:
+        action["value"] = f"{lead_id}:"
+    else:
+        action["selected_option"] = {"value": f"{lead_id}::{reason}"}
     payload = {
         "type": "block_actions",
         "user": {"id": "U0LENA", "username": "lena"},
-        "actions": [{"action_id": action_id, "value": f"{lead_id}:meeting_booked"}],
+        "actions": [action],
         "container": {"channel_id": "DU0LENA", "message_ts": "1.0001" + nonce},
         "message": {"blocks": []},
     }
@@ -53,7 +59,9 @@ def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: Api
     ).json()["items"]
     url = f"{api_server.base_url}/slack/actions"
 
-    body = action_body("not_a_fit", lead["id"])
+    no_reason = action_body("not_a_fit", lead["id"], nonce="0")
+    assert requests.post(url, data=no_reason, headers=signed(no_reason), timeout=10).status_code == 400
+    body = action_body("not_a_fit", lead["id"], reason="no_budget")
     assert requests.post(url, data=body, headers=signed(body, secret="wrong"), timeout=10).status_code == 401
     stale = signed(body, timestamp=int(time.time()) - 6 * 60)
     assert requests.post(url, data=body, headers=stale, timeout=10).status_code == 401
@@ -70,13 +78,13 @@ def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: Api
     assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 401  # a replay
     detail = requests.get(f"{api_server.base_url}/api/leads/{lead['id']}", headers=API_AUTH, timeout=10).json()
     assert detail["status"] == "disqualified"
-    assert (detail["status_history"][-1]["cause"], detail["status_history"][-1]["actor"]) == (
-        "ae_override",
-        "slack:U0LENA",
-    )
+    last = detail["status_history"][-1]
+    assert (last["cause"], last["actor"], last["note"]) == ("ae_override", "slack:U0LENA", "not_a_fit: no_budget")
 
     accept = action_body("accept", lead["id"], nonce="2")
     assert requests.post(url, data=accept, headers=signed(accept), timeout=10).json() == {"ok": True, "done": "accept"}
+    detail = requests.get(f"{api_server.base_url}/api/leads/{lead['id']}", headers=API_AUTH, timeout=10).json()
+    assert detail["accepted_by"] == "slack:U0LENA" and detail["accepted_at"]
     nonsense = urlencode({"payload": "{not json"})
     assert requests.post(url, data=nonsense, headers=signed(nonsense), timeout=10).status_code == 400
     unknown = action_body("delete_everything", lead["id"], nonce="3")
@@ -106,10 +114,14 @@ def test_a_button_updates_the_message_through_slack(tmp_path: Path) -> None:
             body = urlencode({"payload": json.dumps(payload)})
             answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
             assert answer.json() == {"ok": True, "done": "accept"}
-        [args] = [a for m, a in stub.calls if m == "chat.update"]
-        blocks = args["blocks"] if isinstance(args["blocks"], list) else json.loads(args["blocks"])
-        assert (args["channel"], args["ts"]) == ("DU0DANA", "1700000000.000100")
+            payload["user"] = {"id": "U0OLIVER"}  # a teammate presses Accept in the team channel a moment later
+            body = urlencode({"payload": json.dumps(payload)})
+            requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
+        first, second = [a for m, a in stub.calls if m == "chat.update"]
+        blocks = first["blocks"] if isinstance(first["blocks"], list) else json.loads(first["blocks"])
+        assert (first["channel"], first["ts"]) == ("DU0DANA", "1700000000.000100")
         assert [b["type"] for b in blocks] == ["section", "context"]  # the buttons are gone
         assert blocks[-1]["elements"][0]["text"] == ":white_check_mark: Accepted by <@U0DANA>"
+        assert second["text"] == ":information_source: Already accepted by <@U0DANA>"
     finally:
         stub.close()

@@ -4,19 +4,22 @@ notifier, and Slack through slack-sdk's real WebClient against a local stub."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from typing import Any, Dict, Iterator, List
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
 from bot.clock import FixedClock
 from bot.db import make_engine
 from bot.leads.store import AnswerRecord, VisitContext
-from bot.notifications.messages import alert_for, escape, slack_blocks
+from bot.notifications.abandoned import LOOK_BACK as ABANDON_LOOK_BACK
+from bot.notifications.abandoned import alert_abandoned_offers
+from bot.notifications.messages import NOT_A_FIT_REASONS, Alert, alert_for, escape, plain_text, slack_blocks
 from bot.notifications.notifiers import LocalNotifier, SlackNotifier, slack_client
-from bot.notifications.outbox import LEASE_SECONDS, Outbox, enqueue
+from bot.notifications.outbox import LEASE_SECONDS, Outbox, as_pending, enqueue
 from bot.notifications.worker import deliver_due
 from bot.qualification.understand import understand
+from bot.routing.router import RouteDecision
 from bot.routing.rules import RoutingLead
 from bot.scheduling.scheduler import LeadBrief, OfferedSlot
 from bot.scoring.score import score
@@ -40,9 +43,9 @@ def outbox(services: Services) -> Outbox:
     return Outbox(make_engine(services.settings.database_url))
 
 
-def book_for_lead(services: Services) -> str:
-    """A consented visitor of Alpenwerk (Lena's account) books a meeting."""
-    services.leads.record_consent("visitor-1", VisitContext())
+def qualify_and_route(services: Services, sender: str = "visitor-1") -> Tuple[RouteDecision, Any]:
+    """A consented visitor of Alpenwerk (Lena's account) qualifies as a CQL and is routed (times are offered)."""
+    services.leads.record_consent(sender, VisitContext())
     said = {"work_email": "ingrid@alpenwerk-gruppe.de", "full_name": "Ingrid Bauer", "company": "Alpenwerk", "role": "CFO",
             "company_size": "3500", "country": "Germany", "use_case": HOSTILE}  # fmt: skip
     answers = {}
@@ -50,16 +53,26 @@ def book_for_lead(services: Services) -> str:
         question = services.playbook.question(slot)
         value = understand(question.parser, text, NOW.date())  # type: ignore[union-attr]
         answers[slot] = value
-        services.leads.record_answer("visitor-1", AnswerRecord(slot, question.parser.value, text, value, True))  # type: ignore[union-attr]
-    services.leads.record_score("visitor-1", score(answers, services.scoring))
+        services.leads.record_answer(sender, AnswerRecord(slot, question.parser.value, text, value, True))  # type: ignore[union-attr]
+    services.leads.record_score(sender, score(answers, services.scoring))
     decision, free = services.scheduler.route(RoutingLead({"email_domain": "alpenwerk-gruppe.de"}))
-    services.routing_log.record_decision("visitor-1", decision)
+    services.routing_log.record_decision(sender, decision)
+    return decision, free
+
+
+def book_for_lead(services: Services) -> str:
+    """The Alpenwerk CQL books the first time offered."""
+    decision, free = qualify_and_route(services)
     offer = services.scheduler.offer(decision, "Europe/Berlin", free=free)
     brief = LeadBrief("Ingrid Bauer", "ingrid@alpenwerk-gruppe.de", "Alpenwerk", 80, "cql", (), "", "")
     booking = services.scheduler.book(
         decision, offer.slots[0], Attendee("ingrid@alpenwerk-gruppe.de"), brief, "visitor-1", "Europe/Berlin"
     )
     return booking.id
+
+
+def outbox_engine(services: Services) -> Any:
+    return make_engine(services.settings.database_url)
 
 
 def render(services: Services, outbox: Outbox) -> Any:
@@ -192,12 +205,89 @@ def test_an_erased_lead_is_never_sent(services: Services, outbox: Outbox) -> Non
     assert "Ingrid" not in str(blocks) and "ingrid@" not in str(blocks) and "losing" not in str(blocks)
 
 
-def test_the_alert_carries_accept_reassign_and_not_a_fit(services: Services, outbox: Outbox) -> None:
+def test_the_alert_carries_accept_reassign_and_a_not_a_fit_menu(services: Services, outbox: Outbox) -> None:
     booking_id = book_for_lead(services)
     [pending, _] = outbox.claim(services.clock.now())
     [actions] = [b for b in slack_blocks(render(services, outbox)(pending)) if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions["elements"]] == ["accept", "reassign", "not_a_fit"]
-    assert {e["value"] for e in actions["elements"]} == {f"{services.leads.lead_id_for('visitor-1')}:{booking_id}"}
+    accept, reassign, not_a_fit = actions["elements"]
+    value = f"{services.leads.lead_id_for('visitor-1')}:{booking_id}"
+    assert (accept["action_id"], accept["value"], reassign["action_id"], reassign["value"]) == (
+        "accept", value, "reassign", value
+    )  # fmt: skip
+    assert (not_a_fit["type"], not_a_fit["action_id"]) == ("static_select", "not_a_fit")
+    assert [o["value"] for o in not_a_fit["options"]] == [f"{value}:{code}" for code in NOT_A_FIT_REASONS]
+    assert all(len(o["value"]) <= 150 for o in not_a_fit["options"])  # Slack's limit for an option's value
+
+
+def test_the_block_kit_message_exactly() -> None:
+    alert = Alert(
+        kind="meeting_booked", recipient="ae:lena", ae_key="lena", ae_name="Lena Hoffmann",
+        ae_timezone="Europe/Berlin", lead_id=7, name="Ingrid <Bauer>", email="ingrid@alpenwerk.example", role="CFO",
+        company="Alpenwerk & Co", company_size=3500, country="Germany", tier="cql", score=85,
+        reasons=("Company size 3,500 (+30)", "CFO: decision maker (+25)"), use_case="<!here> cut churn",
+        meeting_start=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc),
+        meeting_end=datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc), meet_link="https://meet.google.com/abc-defg-hij",
+        lead_url="http://bot.example/api/leads/7", booking_id="b" * 32,
+    )  # fmt: skip
+    blocks = slack_blocks(alert)
+    assert blocks[:-1] == [
+        {"type": "header", "text": {"type": "plain_text", "text": "New meeting booked: Alpenwerk & Co · CQL", "emoji": False}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Ingrid &lt;Bauer&gt;*, CFO\nAlpenwerk &amp; Co · 3,500 people · Germany\ningrid@alpenwerk.example"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Why:* score 85\n• Company size 3,500 (+30)\n• CFO: decision maker (+25)"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Meeting:* Tue 24 Nov, 09:00–09:30 (Europe/Berlin)\n<https://meet.google.com/abc-defg-hij|Join with Google Meet>"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*In their words:* &lt;!here&gt; cut churn"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "<http://bot.example/api/leads/7|Open the lead>"}]},
+    ]  # fmt: skip
+    assert blocks[-1]["type"] == "actions"
+    assert (
+        plain_text(alert)
+        == "New meeting booked: Ingrid &lt;Bauer&gt; (Alpenwerk &amp; Co), Tue 24 Nov, 09:00–09:30 (Europe/Berlin)"
+    )
+
+
+def test_a_cql_who_leaves_the_offer_alerts_the_ae_once(services: Services, outbox: Outbox) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    qualify_and_route(services)
+    quiet = timedelta(minutes=30)
+    assert alert_abandoned_offers(outbox_engine(services), services.team, clock, quiet) == 0  # still deciding
+    clock.at = NOW + timedelta(minutes=31)
+    assert alert_abandoned_offers(outbox_engine(services), services.team, clock, quiet) == 1
+    assert alert_abandoned_offers(outbox_engine(services), services.team, clock, quiet) == 0  # once
+    rows = outbox.recent()
+    assert sorted((r["kind"], r["recipient"]) for r in rows) == [
+        ("cql_no_meeting", "ae:lena"), ("cql_no_meeting", "team:enterprise_emea")
+    ]  # fmt: skip
+    alert = render(services, outbox)(as_pending(rows[0]))
+    assert alert.title == "Hot lead, no meeting yet: left before picking a time"
+    assert (alert.ae_key, alert.name, alert.tier) == ("lena", "Ingrid Bauer", "cql")
+    assert [b["type"] for b in slack_blocks(alert)][-1] == "actions"  # Accept / Not a fit, no Reassign
+    assert "reassign" not in str(slack_blocks(alert)[-1])
+
+
+def test_no_alert_for_a_cql_who_booked_asked_for_a_person_or_went_quiet_long_ago(
+    services: Services, outbox: Outbox
+) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    engine, quiet = outbox_engine(services), timedelta(minutes=30)
+    book_for_lead(services)  # visitor-1 booked
+    decision, _ = qualify_and_route(services, "visitor-2")
+    services.routing_log.record_request("visitor-2", "manual", decision, "mornings next week")
+    clock.at = NOW + timedelta(minutes=31)
+    assert alert_abandoned_offers(engine, services.team, clock, quiet) == 0
+
+    qualify_and_route(services, "visitor-3")  # left the offer, but the sweep only sees it days later
+    clock.at += ABANDON_LOOK_BACK + timedelta(minutes=1)
+    assert alert_abandoned_offers(engine, services.team, clock, quiet) == 0
+    assert {r["kind"] for r in outbox.recent()} == {"meeting_booked", "manual_booking"}
+
+
+def test_the_first_ae_to_accept_keeps_the_lead(services: Services) -> None:
+    book_for_lead(services)
+    lead_id = services.leads.lead_id_for("visitor-1")
+    assert lead_id is not None
+    assert services.leads.accept(lead_id, "ae:lena") == "ae:lena"
+    assert services.leads.accept(lead_id, "ae:oliver") == "ae:lena"
+    assert services.leads.accept(999_999, "ae:lena") is None
 
 
 def test_reassign_moves_the_meeting_to_a_free_teammate_and_tells_both(services: Services, outbox: Outbox) -> None:
