@@ -72,7 +72,8 @@ bench-availability: install
 bench-booking: install
 	$(PY) -m benchmarks.booking $(ARGS)
 
-# Outbox throughput (local and a local Slack stand-in); ARGS="--database-url sqlite:///var/cqlbot.db" adds delivery times.
+# Outbox throughput (local and a local Slack stand-in); ARGS="--stack 30" times booking -> Slack on a fresh stack;
+# ARGS="--database-url sqlite:///var/cqlbot.db" reads delivery times from a database.
 bench-outbox: migrate
 	$(PY) -m benchmarks.outbox $(ARGS)
 

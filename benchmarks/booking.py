@@ -63,7 +63,8 @@ def visit(webhook: str, n: int) -> Dict[str, Any]:
             booked, retry_ms = say(webhook, sender, picks[0])
             texts = " ".join(r.get("text", "") for r in booked)
             click_ms += retry_ms
-    return {"booked": "You're booked" in texts, "offer_ms": offer_ms, "click_ms": click_ms, "why": texts[:120]}
+    return {"booked": "You're booked" in texts, "offer_ms": offer_ms, "click_ms": click_ms, "why": texts[:120],
+            "company": f"Bench {tag}", "confirmed_at": time.time()}  # fmt: skip
 
 
 def percentile(values: List[float], q: float) -> float:

@@ -10,11 +10,17 @@ Run with ``make bench-outbox``.
    the time from a notification's creation (the booking's commit) to its
    delivery, p50/p95 over the delivered rows. The web app's worker polls
    every second.
+3. With ``--stack N``: starts the whole stack on a fresh database with Slack
+   pointed at the local stand-in, books N meetings one after another over
+   the REST channel, and reports the time from the visitor seeing the
+   confirmation to the AE's DM and the team's post arriving at "Slack".
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import tempfile
 import time
@@ -85,10 +91,52 @@ def latency(url: str) -> None:
           f"p95 {waits[int(0.95 * (len(waits) - 1))]:.0f} ms, max {waits[-1]:.0f} ms")  # fmt: skip
 
 
+def stack_to_slack(visitors: int) -> None:
+    """Confirmation shown to the visitor -> the alert's arrival at the Slack stand-in."""
+    from benchmarks.booking import visit
+    from bot.stack import Ports, Stack, free_port
+
+    stub = SlackStub()
+    with tempfile.TemporaryDirectory() as workdir:
+        url = f"sqlite:///{Path(workdir) / 'leads.db'}"
+        upgrade_database(url)
+        env = {**os.environ, "DATABASE_URL": url, "TRACKER_DATABASE_URL": f"sqlite:///{Path(workdir) / 'tracker.db'}",
+               "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": stub.base_url, "LOG_LEVEL": "WARNING"}  # fmt: skip
+        stack = Stack(
+            ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env, log_dir=Path(workdir)
+        )
+        stack.start()
+        try:
+            stack.wait_until_healthy(timeout=300)
+            webhook = f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook"
+            results = [visit(webhook, n) for n in range(visitors)]
+            booked = [r for r in results if r["booked"]]
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(stub.posts()) < 2 * len(booked):
+                time.sleep(0.1)
+        finally:
+            stack.stop()
+            stub.close()
+        latency(url)
+        waits = sorted(
+            (at - result["confirmed_at"]) * 1000
+            for result in booked
+            for at, post in stub.timed_posts()
+            if f"New meeting booked: {result['company']}" in json.dumps(post.get("blocks"))
+        )
+    print(f"booking confirmed -> Slack post received, {len(booked)} bookings, {len(waits)} posts (DM + team channel): "
+          f"p50 {statistics.median(waits):.0f} ms, p95 {waits[int(0.95 * (len(waits) - 1))]:.0f} ms, "
+          f"max {waits[-1]:.0f} ms")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--stack", type=int, default=0, metavar="N", help="book N meetings on a fresh stack")
     args = parser.parse_args()
+    if args.stack:
+        stack_to_slack(args.stack)
+        return
     team = load_team(PROJECT_ROOT / "ops" / "team.yml")
     with tempfile.TemporaryDirectory() as workdir:
         for name in ("local", "slack"):

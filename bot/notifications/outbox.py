@@ -117,6 +117,10 @@ class Outbox:
             or_(notifications.c.claimed_until.is_(None), notifications.c.claimed_until < now),
         )
         query = select(notifications).where(due).order_by(notifications.c.id).limit(limit)
+        if self._engine.dialect.name != "postgresql":  # look before taking SQLite's one write lock
+            with self._engine.connect() as connection:
+                if connection.execute(select(notifications.c.id).where(due).limit(1)).first() is None:
+                    return []
         with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)

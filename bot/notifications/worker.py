@@ -24,7 +24,8 @@ from bot.web.background import run_in_background
 
 logger = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0
+#: How often the outbox is polled; an idle poll is one indexed read.
+POLL_SECONDS = 0.25
 BATCH = 20
 #: How often offers left without a pick are looked for.
 SWEEP_SECONDS = 60.0

@@ -22,13 +22,16 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
 from bot.stack import DEFAULT_MODEL, Ports, Stack, free_port
+from tests.support.slack_stub import SlackStub
 
 API_TOKEN = "integration-token-" + uuid.uuid4().hex
 API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 SLACK_SIGNING_SECRET = "integration-signing-" + uuid.uuid4().hex
 
 
-def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> Stack:
+def start_stack(
+    workdir: Path, database_url: str, tracker_database_url: str, extra_env: Dict[str, str] | None = None
+) -> Stack:
     """The three processes on free ports and the given databases, once healthy."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make model` first")
@@ -37,6 +40,7 @@ def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> 
     env["TRACKER_DATABASE_URL"] = tracker_database_url
     env["LOG_LEVEL"] = "WARNING"
     env["CQLBOT_API_TOKEN"] = API_TOKEN
+    env.update(extra_env or {})
     upgrade_database(database_url)
     running = Stack(ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env, log_dir=workdir)
     running.start()
@@ -51,9 +55,19 @@ def start_stack(workdir: Path, database_url: str, tracker_database_url: str) -> 
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def slack_stub() -> Iterator[SlackStub]:
+    """Slack's Web API for the session's stack: every AE alert is delivered here."""
+    stub = SlackStub()
+    yield stub
+    stub.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, slack_stub: SlackStub) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
-    running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}")
+    slack = {"SLACK_BOT_TOKEN": "xoxb-integration", "SLACK_API_URL": slack_stub.base_url,
+             "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET}  # fmt: skip
+    running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}", slack)
     yield running
     running.stop()
 

@@ -1,10 +1,11 @@
 """Booking, end to end over the REST channel on the running stack and its
 local calendar: a CQL taps a time and the meeting is on the right AE's
-calendar; a CQL without a known zone is asked it, pages through times and
+calendar, and the AE's alert reaches Slack (a local stub); a CQL without a known zone is asked it, pages through times and
 leaves times in words for a person."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -22,6 +23,7 @@ from bot.notifications.outbox import notifications
 from bot.stack import Stack
 from calendar_booking.tables import calendar_events
 from tests.integration.conftest import API_AUTH, Visitor
+from tests.support.slack_stub import SlackStub
 
 GERMAN_CFO = ["we lose inbound leads outside office hours", "Ingrid Bauer", "ingrid.bauer@alpenwerk-gruppe.de",
               "Alpenwerk Gruppe", "CFO", "3,500 employees", "next 8 weeks", "budget is set aside", "Germany"]  # fmt: skip
@@ -46,7 +48,12 @@ def text(replies: List[Dict[str, Any]]) -> str:
     return " ".join(r.get("text", "") for r in replies)
 
 
-def test_a_cql_taps_a_time_and_it_is_on_the_account_owners_calendar(stack: Stack) -> None:
+def alerts_about(stub: SlackStub, company: str) -> List[Dict[str, Any]]:
+    """The Slack posts whose header names ``company``."""
+    return [post for post in stub.posts() if f"New meeting booked: {company}" in json.dumps(post.get("blocks"))]
+
+
+def test_a_cql_taps_a_time_and_it_is_on_the_account_owners_calendar(stack: Stack, slack_stub: SlackStub) -> None:
     visitor = Visitor(stack, metadata={"timezone": "America/New_York"})
     offer = qualify(visitor, GERMAN_CFO)
     assert "great fit" in text(offer) and "America/New York" in text(offer)
@@ -83,19 +90,24 @@ def test_a_cql_taps_a_time_and_it_is_on_the_account_owners_calendar(stack: Stack
     assert event.end - event.start == timedelta(minutes=30) and event.timezone == "Europe/Berlin"
     assert decision == ["account_owner", "picked:lena"]
 
-    # The web app's outbox worker delivers the AE's alert to the local inbox within seconds.
+    # The web app's outbox worker sends the alert through Slack (the stub) within seconds:
+    # a DM to Lena (found by her email) and a post in her team's channel.
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with engine.connect() as connection:
-            sent = connection.execute(
-                select(notifications.c.recipient, notifications.c.delivered_at, notifications.c.created_at).where(
-                    notifications.c.kind == "meeting_booked", notifications.c.status == "delivered"
-                )
-            ).all()
-        if {"ae:lena", "team:enterprise_emea"} <= {row.recipient for row in sent}:
-            break
+    while time.monotonic() < deadline and len(alerts_about(slack_stub, "Alpenwerk Gruppe")) < 2:
         time.sleep(0.2)
-    assert {"ae:lena", "team:enterprise_emea"} <= {row.recipient for row in sent}
+    channel, dm = sorted(alerts_about(slack_stub, "Alpenwerk Gruppe"), key=lambda post: post["channel"])[:2]
+    assert (channel["channel"], dm["channel"]) == ("#sales-emea", "DU0LENA")
+    assert ("users.lookupByEmail", {"email": "lena.hoffmann@cqlbot.example"}) in slack_stub.calls
+    assert "*Ingrid Bauer*, CFO" in json.dumps(dm["blocks"]) and "*Why:* score" in json.dumps(dm["blocks"])
+    with engine.connect() as connection:
+        sent = connection.execute(
+            select(notifications.c.recipient, notifications.c.status, notifications.c.delivery).where(
+                notifications.c.kind == "meeting_booked", notifications.c.lead_id == lead["id"]
+            )
+        ).all()
+    assert {(row.recipient, row.status, row.delivery["via"]) for row in sent} == {
+        ("ae:lena", "delivered", "dm"), ("team:enterprise_emea", "delivered", "team")
+    }  # fmt: skip
 
     # A second visitor can no longer be offered that time with Lena.
     other = Visitor(stack, metadata={"timezone": "America/New_York"})

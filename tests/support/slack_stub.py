@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qs
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs
 class SlackStub:
     def __init__(self) -> None:
         self.calls: List[Tuple[str, Dict[str, Any]]] = []
+        self.received_at: List[float] = []  # wall-clock time of each call, in step with ``calls``
         self.failures: List[Tuple[str, int, Dict[str, str], Dict[str, Any]]] = []  # (method, status, headers, body)
         self.users = {"lena.hoffmann@cqlbot.example": "U0LENA", "dana.whitfield@cqlbot.example": "U0DANA"}
         self.lock = threading.Lock()
@@ -64,6 +66,7 @@ class SlackStub:
     def answer(self, method: str, args: Dict[str, Any], auth: str) -> Tuple[int, Dict[str, str], Dict[str, Any]]:
         with self.lock:
             self.calls.append((method, args))
+            self.received_at.append(time.time())
             for index, (wanted, status, headers, body) in enumerate(self.failures):
                 if wanted in (method, "*"):
                     del self.failures[index]
@@ -83,6 +86,12 @@ class SlackStub:
 
     def posts(self) -> List[Dict[str, Any]]:
         return [args for method, args in self.calls if method == "chat.postMessage"]
+
+    def timed_posts(self) -> List[Tuple[float, Dict[str, Any]]]:
+        """Each post with when it arrived (wall clock)."""
+        with self.lock:
+            pairs = list(zip(self.received_at, self.calls, strict=True))
+        return [(at, args) for at, (method, args) in pairs if method == "chat.postMessage"]
 
     def close(self) -> None:
         self.server.shutdown()
