@@ -14,7 +14,10 @@ changes nothing. Then:
   ``disqualified``, kept in its status history as an AE override by that
   AE with the reason; the message says so.
 
-The original message is updated with ``chat.update``.
+The original message is updated with ``chat.update``. Slack wants an
+answer within three seconds: an action still running then (a reassignment
+waiting on a slow calendar) is answered at once and finishes afterwards,
+updating the message when done.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Dict, List
 
 from sanic import Sanic
@@ -41,6 +45,8 @@ from calendar_booking.errors import BookingError, BookingNotFound
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64_000
+#: Slack shows an error when a button's request takes over 3 seconds.
+ACK_SECONDS = 2.5
 REPLAY_WINDOW_SECONDS = 300
 ACTIONS = frozenset({"accept", "reassign", "not_a_fit"})
 
@@ -104,6 +110,69 @@ def _holder_name(team: TeamConfig, holder: str) -> str:
     return ae.name if ae else (f"<@{key}>" if kind == "slack" else holder)
 
 
+@dataclass(frozen=True)
+class Press:
+    """One button press or menu pick, parsed."""
+
+    action_id: str
+    lead_id: int
+    booking_id: str
+    reason: str
+    user: Dict[str, Any]
+    container: Dict[str, Any]
+    blocks: List[Dict[str, Any]]
+
+
+async def _act(services: Any, press: Press, actor: str, who: str) -> str:
+    """Applies the action; returns the line the message gets."""
+    if press.action_id == "not_a_fit":
+        why = f"not_a_fit: {press.reason}"
+        changed = await asyncio.to_thread(services.leads.override_status, press.lead_id, "disqualified", actor, why)
+        if not changed:
+            return "This lead is no longer on record."
+        return f":no_entry: Marked not a fit ({NOT_A_FIT_REASONS[press.reason].lower()}) by {who}"
+    if press.action_id == "reassign":
+        return await _reassign(services, press.booking_id, who)
+    holder = await asyncio.to_thread(services.leads.accept, press.lead_id, actor)
+    if holder is None:
+        return "This lead is no longer on record."
+    if holder == actor:
+        return f":white_check_mark: Accepted by {who}"
+    return f":information_source: Already accepted by {_holder_name(services.team, holder)}"
+
+
+async def _apply(app: Sanic, press: Press) -> None:
+    """Acts, then updates the original message (buttons gone, who did what)."""
+    services = app.ctx.services
+    who = f"<@{str(press.user.get('id', ''))[:20]}>" if press.user.get("id") else "someone"
+    actor = _actor(services.team, press.user)
+    note = await _act(services, press, actor, who)
+    logger.info("slack action %s on lead %d by %s", press.action_id, press.lead_id, actor)
+    client = getattr(app.ctx.notifier, "client", None)
+    channel, ts = press.container.get("channel_id"), press.container.get("message_ts")
+    if client is None or not channel or not ts:
+        return
+    try:
+        await asyncio.to_thread(
+            client.chat_update, channel=channel, ts=ts, blocks=_updated_blocks(press.blocks, note), text=note
+        )
+    except SlackApiError:
+        logger.warning("could not update the Slack message of lead %d", press.lead_id, exc_info=True)
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("a Slack action failed", exc_info=task.exception())
+
+
 def setup_slack_actions(app: Sanic) -> None:
     app.ctx.slack_replays = ReplayGuard()
 
@@ -137,40 +206,14 @@ def setup_slack_actions(app: Sanic) -> None:
         if action_id == "not_a_fit" and reason not in NOT_A_FIT_REASONS:
             reason_needed = {"error": "bad_request", "reason": "not a fit needs one of the listed reasons"}
             return json_response(reason_needed, status=400)
-        services = app.ctx.services
-        who = f"<@{str(user.get('id', ''))[:20]}>" if user.get("id") else "someone"
-        actor = _actor(services.team, user)
-        if action_id == "not_a_fit":
-            why = f"not_a_fit: {reason}"
-            changed = await asyncio.to_thread(services.leads.override_status, lead_id, "disqualified", actor, why)
-            note = (
-                f":no_entry: Marked not a fit ({NOT_A_FIT_REASONS[reason].lower()}) by {who}"
-                if changed
-                else "This lead is no longer on record."
-            )
-        elif action_id == "reassign":
-            note = await _reassign(services, booking_id, who)
-        else:
-            holder = await asyncio.to_thread(services.leads.accept, lead_id, actor)
-            if holder is None:
-                note = "This lead is no longer on record."
-            elif holder == actor:
-                note = f":white_check_mark: Accepted by {who}"
-            else:
-                note = f":information_source: Already accepted by {_holder_name(services.team, holder)}"
-        logger.info("slack action %s on lead %d by %s", action_id, lead_id, actor)
-        container = payload.get("container") or {}
-        client = getattr(app.ctx.notifier, "client", None)
-        if client is not None and container.get("channel_id") and container.get("message_ts"):
-            blocks = _updated_blocks((payload.get("message") or {}).get("blocks") or [], note)
-            try:
-                await asyncio.to_thread(
-                    client.chat_update,
-                    channel=container["channel_id"],
-                    ts=container["message_ts"],
-                    blocks=blocks,
-                    text=note,
-                )
-            except SlackApiError:
-                logger.warning("could not update the Slack message of lead %d", lead_id, exc_info=True)
+        message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+        press = Press(action_id, lead_id, booking_id, reason, _dict(user), _dict(payload.get("container")),
+                      [b for b in _list(message.get("blocks")) if isinstance(b, dict)])  # fmt: skip
+        # Slack wants an answer within 3 seconds; a slow calendar finishes the reassignment afterwards.
+        task = asyncio.ensure_future(_apply(app, press))
+        task.add_done_callback(_log_failure)
+        try:
+            await asyncio.wait_for(asyncio.shield(task), ACK_SECONDS)
+        except asyncio.TimeoutError:
+            return json_response({"ok": True, "done": action_id, "finishing": True})
         return json_response({"ok": True, "done": action_id})

@@ -125,3 +125,33 @@ def test_a_button_updates_the_message_through_slack(tmp_path: Path) -> None:
         assert second["text"] == ":information_source: Already accepted by <@U0DANA>"
     finally:
         stub.close()
+
+
+def test_an_action_slower_than_slacks_three_seconds_is_answered_then_finished(tmp_path: Path) -> None:
+    stub = SlackStub()
+    stub.delays["chat.update"] = 4.0  # Slack itself slow to take the update
+    try:
+        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
+        with web_app(tmp_path, env) as server:
+            store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
+            complete_conversation(store, "slack-3", with_email(RAJ, "slow.slack@fernhill.example"))
+            lead_id = store.lead_id_for("slack-3")
+            payload = {
+                "type": "block_actions", "user": {"id": "U0DANA"}, "message": {"blocks": "not a list"},
+                "actions": [{"action_id": "accept", "value": f"{lead_id}:"}],
+                "container": {"channel_id": "DU0DANA", "message_ts": "1700000000.000200"},
+            }  # fmt: skip
+            body = urlencode({"payload": json.dumps(payload)})
+            started = time.monotonic()
+            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
+            answered_in = time.monotonic() - started
+            assert answer.json() == {"ok": True, "done": "accept", "finishing": True}
+            assert answered_in < 4.0  # answered before the slow update returned
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not [m for m, _ in stub.calls if m == "chat.update"]:
+                time.sleep(0.1)
+            [update] = [a for m, a in stub.calls if m == "chat.update"]
+            assert update["text"] == ":white_check_mark: Accepted by <@U0DANA>"
+            assert store.accept(lead_id, "ae:someone-else") == "slack:U0DANA"  # the accept was applied
+    finally:
+        stub.close()

@@ -16,6 +16,7 @@ class SlackStub:
     def __init__(self) -> None:
         self.calls: List[Tuple[str, Dict[str, Any]]] = []
         self.received_at: List[float] = []  # wall-clock time of each call, in step with ``calls``
+        self.delays: Dict[str, float] = {}  # method -> seconds to wait before answering
         self.failures: List[Tuple[str, int, Dict[str, str], Dict[str, Any]]] = []  # (method, status, headers, body)
         self.users = {"lena.hoffmann@cqlbot.example": "U0LENA", "dana.whitfield@cqlbot.example": "U0DANA"}
         self.lock = threading.Lock()
@@ -64,6 +65,7 @@ class SlackStub:
         self.failures.append((method, status, headers or {}, body or {"ok": False, "error": "internal_error"}))
 
     def answer(self, method: str, args: Dict[str, Any], auth: str) -> Tuple[int, Dict[str, str], Dict[str, Any]]:
+        time.sleep(self.delays.get(method, 0.0))
         with self.lock:
             self.calls.append((method, args))
             self.received_at.append(time.time())
@@ -80,6 +82,8 @@ class SlackStub:
             )
         if method == "conversations.open":
             return 200, {}, {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).strip("[]\"'")}}
+        if method == "chat.update":
+            return 200, {}, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postMessage":
             return 200, {}, {"ok": True, "channel": args.get("channel"), "ts": f"{len(self.calls)}.000100"}
         return 200, {}, {"ok": False, "error": "unknown_method"}
