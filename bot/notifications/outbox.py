@@ -80,8 +80,8 @@ def enqueue(
     """Adds a notification in the caller's transaction; False if this event
     already notified this recipient."""
     key = f"{kind}:{event_key}:{recipient}"[:200]
-    with connection.begin_nested():
-        try:
+    try:
+        with connection.begin_nested():  # a duplicate rolls back to here; the caller's transaction goes on
             connection.execute(
                 insert(notifications).values(
                     dedupe_key=key,
@@ -95,8 +95,8 @@ def enqueue(
                     created_at=now,
                 )
             )
-        except IntegrityError:
-            return False
+    except IntegrityError:
+        return False
     return True
 
 

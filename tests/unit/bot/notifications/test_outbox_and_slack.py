@@ -4,6 +4,7 @@ notifier, and Slack through slack-sdk's real WebClient against a local stub."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -315,3 +316,29 @@ def test_health_reports_alerts_stuck_behind_a_revoked_token(
     deliver_due(outbox, render(services, outbox), slack(services, stub), clock)
     clock.at += timedelta(minutes=6)
     assert outbox.health(clock.now()) == {"ok": False, "pending": 2, "error": "slack: invalid_auth"}
+
+
+def test_workers_claiming_at_once_deliver_every_alert_exactly_once(services: Services, outbox: Outbox) -> None:
+    engine = outbox_engine(services)
+    with engine.begin() as connection:
+        for n in range(120):
+            enqueue(connection, kind="meeting_booked", recipient=f"ae:{n}", event_key="race", subject={},
+                    lead_id=None, now=NOW)  # fmt: skip
+    claimed: List[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = Outbox(make_engine(services.settings.database_url))
+        while batch := mine.claim(NOW, limit=7):
+            with lock:
+                claimed.extend(p.id for p in batch)
+            for pending in batch:
+                mine.delivered(pending.id, NOW)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(claimed) == 120 and len(set(claimed)) == 120  # none twice, none missed
+    assert outbox.counts() == {"delivered": 120}
