@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Dict
 from urllib.parse import urlencode
@@ -16,6 +17,11 @@ from slack_sdk.signature import SignatureVerifier
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
+from bot.routing.rules import RoutingLead
+from bot.scheduling.scheduler import LeadBrief, OfferedSlot
+from bot.services import build_services
+from bot.settings import load_settings
+from calendar_booking.port import Attendee
 from tests.integration.conftest import API_AUTH, SLACK_SIGNING_SECRET, ApiServer, web_app
 from tests.support.leads import RAJ, complete_conversation, with_email
 from tests.support.slack_stub import SlackStub
@@ -153,5 +159,46 @@ def test_an_action_slower_than_slacks_three_seconds_is_answered_then_finished(tm
             [update] = [a for m, a in stub.calls if m == "chat.update"]
             assert update["text"] == ":white_check_mark: Accepted by <@U0DANA>"
             assert store.accept(lead_id, "ae:someone-else") == "slack:U0DANA"  # the accept was applied
+    finally:
+        stub.close()
+
+
+def test_reassign_moves_the_meeting_and_both_aes_hear_of_it_in_slack(tmp_path: Path) -> None:
+    stub = SlackStub()
+    try:
+        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
+        with web_app(tmp_path, env) as server:
+            services = build_services(load_settings({"DATABASE_URL": server.database_url}))
+            complete_conversation(services.leads, "slack-4", with_email(RAJ, "move.me@fernhill.example"))
+            lead_id = services.leads.lead_id_for("slack-4")
+            decision, free = services.scheduler.route(RoutingLead({"region": "EMEA", "company_size": 900}))
+            services.routing_log.record_decision("slack-4", decision)
+            shared = sorted({s.start for s in free["lena"]} & {s.start for s in free["oliver"]})[0]
+            pick = OfferedSlot(1, "lena", shared, shared + timedelta(minutes=30))
+            brief = LeadBrief("Raj Patel", "move.me@fernhill.example", "Fernhill", 75, "cql", (), "", "")
+            booking = services.scheduler.book(
+                decision, pick, Attendee("move.me@fernhill.example"), brief, "slack-4", "Europe/London"
+            )
+            payload = {
+                "type": "block_actions", "user": {"id": "U0LENA"}, "message": {"blocks": []},
+                "actions": [{"action_id": "reassign", "value": f"{lead_id}:{booking.id}"}],
+                "container": {"channel_id": "DU0LENA", "message_ts": "1700000000.000300"},
+            }  # fmt: skip
+            body = urlencode({"payload": json.dumps(payload)})
+            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
+            assert answer.json() == {"ok": True, "done": "reassign"}
+            lead = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10).json()
+            assert (lead["meeting"]["ae"], lead["meeting"]["start"]) == ("oliver", shared.isoformat())
+            assert services.bookings.get(booking.id).status == "cancelled"  # type: ignore[union-attr]
+            deadline = time.monotonic() + 10  # the worker tells both AEs
+            while time.monotonic() < deadline and len(stub.posts()) < 5:
+                time.sleep(0.1)
+        [update] = [a for m, a in stub.calls if m == "chat.update"]
+        assert update["text"] == ":arrows_counterclockwise: Reassigned to Oliver Grant by <@U0LENA>"
+        headers = [json.dumps(post["blocks"]) for post in stub.posts()]
+        assert sum("Meeting reassigned to you: Fernhill" in h for h in headers) >= 1
+        assert sum("Meeting cancelled: Fernhill" in h for h in headers) >= 1
+        dm_channels = {post["channel"] for post in stub.posts() if "Meeting cancelled" in json.dumps(post["blocks"])}
+        assert "DU0LENA" in dm_channels  # Lena hears in her DM that it left her calendar
     finally:
         stub.close()
