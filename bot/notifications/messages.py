@@ -98,11 +98,12 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
         request_id = pending.subject.get("meeting_request_id")
         if request_id:
             request = connection.execute(
-                select(MeetingRequest).where(MeetingRequest.id == request_id)
-            ).scalar_one_or_none()
+                select(MeetingRequest.ae_key, MeetingRequest.preferred_times, MeetingRequest.kind).where(
+                    MeetingRequest.id == request_id
+                )
+            ).one_or_none()
             if request is not None:
-                ae_key, preferred = request.ae_key, request.preferred_times
-                why_no_meeting = request.kind
+                ae_key, preferred, why_no_meeting = request.ae_key, request.preferred_times, request.kind
         columns = (Lead.id, Lead.full_name, Lead.email, Lead.role_title, Lead.company, Lead.company_size, Lead.country,
                    Lead.status, Lead.score, Lead.reasons, Lead.erased_at)  # fmt: skip
         lead = (

@@ -43,6 +43,10 @@ def deliver_due(
             logger.warning("notification %d not delivered (attempt %d): %s", pending.id, pending.attempts + 1, exc)
             outbox.failed(pending.id, clock.now(), str(exc), pending.attempts)
             continue
+        except Exception as exc:  # one bad row must not stop the others; it is retried and shown
+            logger.exception("notification %d could not be rendered or sent", pending.id)
+            outbox.failed(pending.id, clock.now(), f"error: {exc.__class__.__name__}", pending.attempts)
+            continue
         outbox.delivered(pending.id, clock.now(), where)
         delivered += 1
     return delivered
@@ -73,6 +77,8 @@ async def _work_forever(app: Sanic) -> None:
             await asyncio.to_thread(_drain, app)
         except SQLAlchemyError:
             logger.warning("the outbox could not be read; will retry", exc_info=True)
+        except Exception:  # the worker must outlive any one failure
+            logger.exception("the outbox worker failed; will retry")
         await asyncio.sleep(POLL_SECONDS)
 
 

@@ -342,3 +342,32 @@ def test_workers_claiming_at_once_deliver_every_alert_exactly_once(services: Ser
         thread.join()
     assert len(claimed) == 120 and len(set(claimed)) == 120  # none twice, none missed
     assert outbox.counts() == {"delivered": 120}
+
+
+def test_a_cql_waiting_for_a_person_or_turning_the_times_down_is_explained(services: Services, outbox: Outbox) -> None:
+    decision, _ = qualify_and_route(services)
+    services.routing_log.record_request("visitor-1", "manual", decision, "Tuesday <b>mornings</b>")
+    services.routing_log.record_request("visitor-1", "declined", decision)
+    alerts = {
+        (pending.kind, pending.recipient): render(services, outbox)(pending)
+        for pending in outbox.claim(services.clock.now())
+    }
+    manual = alerts[("manual_booking", "ae:lena")]
+    assert manual.title == "CQL waiting for you to book a time" and manual.ae_name == "Lena Hoffmann"
+    assert "*Times that suit them:* Tuesday &lt;b&gt;mornings&lt;/b&gt;" in str(slack_blocks(manual))
+    declined = alerts[("cql_no_meeting", "ae:lena")]
+    assert declined.title == "Hot lead, no meeting yet: turned down the times"
+
+
+def test_one_alert_that_cannot_be_rendered_does_not_stop_the_others(services: Services, outbox: Outbox) -> None:
+    book_for_lead(services)
+
+    def render_or_fail(pending: Any) -> Any:
+        if pending.recipient == "ae:lena":
+            raise ValueError("broken row")
+        return render(services, outbox)(pending)
+
+    assert deliver_due(outbox, render_or_fail, LocalNotifier(), services.clock) == 1
+    rows = {r["recipient"]: r for r in outbox.recent()}
+    assert rows["team:enterprise_emea"]["status"] == "delivered"
+    assert (rows["ae:lena"]["status"], rows["ae:lena"]["last_error"]) == ("pending", "error: ValueError")
