@@ -7,6 +7,7 @@ no-op for a conversation without consent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Tuple
@@ -289,6 +290,8 @@ class LeadStore:
         for answer in conversation.answers:
             parser = answer.parser
             if answer.value is not None and parser in self._PARSERS_ON_LEAD:
+                if not answer.parsed and not _usable_as_typed(answer.value):
+                    continue  # e.g. an email typed where the name was asked: kept in the answers, not as the name
                 parsed[parser] = answer.value
         email = parsed.get("email")
         if not isinstance(email, dict) or not email.get("normalised"):
@@ -368,6 +371,12 @@ class LeadStore:
                 "answers": answers_view(conversation),
             }
         return None
+
+
+def _usable_as_typed(value: Any) -> bool:
+    """Whether text kept as typed (not understood twice) may stand as the lead's
+    name or company: not an email address, a link or markup."""
+    return isinstance(value, str) and not re.search(r"@|<|>|https?://", value)
 
 
 def _tombstone(lead: Lead, now: datetime) -> None:

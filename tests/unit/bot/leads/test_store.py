@@ -136,3 +136,16 @@ def test_the_ending_is_recorded(store: LeadStore) -> None:
     store.record_consent("s1", VISIT)
     store.end_conversation("s1", "stopped")
     assert store.conversation_record("s1")["outcome"] == "stopped"  # type: ignore[index]
+
+
+def test_text_kept_as_typed_becomes_the_name_unless_it_is_an_address_or_markup(store: LeadStore) -> None:
+    store.record_consent("kept-1", VisitContext())
+    email = {"address": "greta@alpenwerk.example", "normalised": "greta@alpenwerk.example", "kind": "work"}
+    store.record_answer("kept-1", AnswerRecord("work_email", "email", "greta@alpenwerk.example", email, True))
+    store.record_answer(
+        "kept-1", AnswerRecord("full_name", "name", "greta@alpenwerk.example", "greta@alpenwerk.example", False)
+    )
+    store.record_answer("kept-1", AnswerRecord("company", "company", "Müller & Söhne KG", "Müller & Söhne KG", False))
+    record = store.conversation_record("kept-1")
+    assert record is not None and record["answers"]["full_name"]["raw_text"] == "greta@alpenwerk.example"  # kept
+    assert (record["lead"]["full_name"], record["lead"]["company"]) == (None, "Müller & Söhne KG")
