@@ -20,6 +20,7 @@ from bot.notifications.outbox import enqueue
 from tests.integration.conftest import API_AUTH, API_TOKEN, ApiServer, web_app
 from tests.support.leads import RAJ, complete_conversation, with_email
 
+PASSWORD = "correct horse battery"
 HOSTILE_NAME = '<script>alert("owned")</script> Raj'
 HOSTILE_WORDS = '<img src=x onerror=alert(1)> "cut churn" & more'
 
@@ -27,7 +28,7 @@ HOSTILE_WORDS = '<img src=x onerror=alert(1)> "cut churn" & more'
 @pytest.fixture(scope="module")
 def inbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[ApiServer, int]]:
     """A web app whose outbox holds one alert for Lena about a visitor with a hostile name."""
-    with web_app(tmp_path_factory.mktemp("inbox"), {"CQLBOT_OPS_PASSWORD": "correct horse battery"}) as server:
+    with web_app(tmp_path_factory.mktemp("inbox"), {"CQLBOT_OPS_PASSWORD": PASSWORD}) as server:
         engine = make_engine(server.database_url)
         store = LeadStore(make_session_factory(engine), SystemClock())
         answers = {**with_email(RAJ, "inbox@fernhill.example"), "full_name": HOSTILE_NAME, "use_case": HOSTILE_WORDS}
@@ -57,15 +58,18 @@ def login_form(session: requests.Session, base_url: str, next_path: str = "/ops/
     return match.group(1)
 
 
-def sign_in(base_url: str, password: str = "correct horse battery") -> requests.Session:
-    session = requests.Session()
+def post_login(
+    session: requests.Session, base_url: str, password: str = PASSWORD, next_path: str = "/ops/inbox"
+) -> requests.Response:
+    """Fills in and sends the login form the way a browser does (its token cookie included)."""
     token = login_form(session, base_url)
-    answer = session.post(
-        f"{base_url}/ops/login",
-        data={"login_token": token, "password": password, "next": "/ops/inbox"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    data = {"login_token": token, "password": password, "next": next_path}
+    return session.post(f"{base_url}/ops/login", data=data, allow_redirects=False, timeout=10)
+
+
+def sign_in(base_url: str, password: str = PASSWORD) -> requests.Session:
+    session = requests.Session()
+    answer = post_login(session, base_url, password)
     assert answer.status_code == 303 and answer.headers["Location"] == "/ops/inbox"
     return session
 
@@ -86,13 +90,7 @@ def test_pages_and_data_need_a_session_or_the_token(inbox_server: Tuple[ApiServe
 def test_sign_in_sets_a_strict_http_only_cookie_and_both_secrets_work(inbox_server: Tuple[ApiServer, int]) -> None:
     server, _ = inbox_server
     session = requests.Session()
-    token = login_form(session, server.base_url)
-    answer = session.post(
-        f"{server.base_url}/ops/login",
-        data={"login_token": token, "password": "correct horse battery", "next": "/ops/inbox"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    answer = post_login(session, server.base_url)
     cookie = next(c for c in answer.headers.get("Set-Cookie", "").split(", ") if "cqlbot_ops=" in c)
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/ops" in cookie and "Max-Age=28800" in cookie
     assert session.get(f"{server.base_url}/ops/inbox", timeout=10).status_code == 200
@@ -101,31 +99,17 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_both_secrets_work(inbox_serv
 
 def test_a_wrong_password_a_stale_form_and_a_foreign_next_are_refused(inbox_server: Tuple[ApiServer, int]) -> None:
     server, _ = inbox_server
-    session = requests.Session()
-    token = login_form(session, server.base_url)
-    wrong = session.post(
-        f"{server.base_url}/ops/login",
-        data={"login_token": token, "password": "guess"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    wrong = post_login(requests.Session(), server.base_url, "guess")
     assert (
         wrong.status_code == 401
         and "That password is not right." in wrong.text
         and "cqlbot_ops=" not in str(wrong.headers)
     )
     no_form_token = requests.post(
-        f"{server.base_url}/ops/login", data={"password": "correct horse battery"}, allow_redirects=False, timeout=10
+        f"{server.base_url}/ops/login", data={"password": PASSWORD}, allow_redirects=False, timeout=10
     )
     assert no_form_token.status_code == 403  # a login posted from another site
-    session = requests.Session()
-    token = login_form(session, server.base_url)
-    answer = session.post(
-        f"{server.base_url}/ops/login",
-        data={"login_token": token, "password": "correct horse battery", "next": "//evil.example/ops"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    answer = post_login(requests.Session(), server.base_url, next_path="//evil.example/ops")
     assert answer.headers["Location"] == "/ops"
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Iterator, Tuple
 from urllib.parse import urlencode
 
 import requests
@@ -52,6 +53,31 @@ def action_body(action_id: str, lead_id: int, nonce: str = "", reason: str | Non
         "message": {"blocks": []},
     }
     return urlencode({"payload": json.dumps(payload)})
+
+
+@contextmanager
+def web_app_with_slack(workdir: Path) -> Iterator[Tuple[ApiServer, SlackStub]]:
+    """The web app with a bot token, its Slack calls going to a local stub."""
+    stub = SlackStub()
+    try:
+        with web_app(workdir, {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}) as server:
+            yield server, stub
+    finally:
+        stub.close()
+
+
+def block_action(action_id: str, value: str, user: str, ts: str, blocks: Any = None) -> Dict[str, Any]:
+    """A block_actions payload as Slack sends it for a button in the DM ``D<user>``."""
+    return {
+        "type": "block_actions", "user": {"id": user}, "message": {"blocks": [] if blocks is None else blocks},
+        "actions": [{"action_id": action_id, "value": value}], "container": {"channel_id": f"D{user}", "message_ts": ts},
+    }  # fmt: skip
+
+
+def press(server: ApiServer, payload: Dict[str, Any]) -> requests.Response:
+    """Posts ``payload`` to /slack/actions, signed as Slack signs it."""
+    body = urlencode({"payload": json.dumps(payload)})
+    return requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
 
 
 def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: ApiServer) -> None:
@@ -98,107 +124,67 @@ def test_buttons_are_signed_and_not_a_fit_is_kept_with_its_actor(api_server: Api
 
 
 def test_a_button_updates_the_message_through_slack(tmp_path: Path) -> None:
-    stub = SlackStub()
-    try:
-        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
-        with web_app(tmp_path, env) as server:
-            store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
-            complete_conversation(store, "slack-2", with_email(RAJ, "update.me@fernhill.example"))
-            (lead,) = requests.get(
-                f"{server.base_url}/api/leads",
-                params={"email": "update.me@fernhill.example"},
-                headers=API_AUTH,
-                timeout=10,
-            ).json()["items"]
-            message = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Raj*"}},
-                                  {"type": "actions", "elements": [{"type": "button", "action_id": "accept"}]}]}  # fmt: skip
-            payload = {
-                "type": "block_actions", "user": {"id": "U0DANA"}, "message": message,
-                "actions": [{"action_id": "accept", "value": f"{lead['id']}:"}],
-                "container": {"channel_id": "DU0DANA", "message_ts": "1700000000.000100"},
-            }  # fmt: skip
-            body = urlencode({"payload": json.dumps(payload)})
-            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
-            assert answer.json() == {"ok": True, "done": "accept"}
-            payload["user"] = {"id": "U0OLIVER"}  # a teammate presses Accept in the team channel a moment later
-            body = urlencode({"payload": json.dumps(payload)})
-            requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
-        first, second = [a for m, a in stub.calls if m == "chat.update"]
-        blocks = first["blocks"] if isinstance(first["blocks"], list) else json.loads(first["blocks"])
-        assert (first["channel"], first["ts"]) == ("DU0DANA", "1700000000.000100")
-        assert [b["type"] for b in blocks] == ["section", "context"]  # the buttons are gone
-        assert blocks[-1]["elements"][0]["text"] == ":white_check_mark: Accepted by <@U0DANA>"
-        assert second["text"] == ":information_source: Already accepted by <@U0DANA>"
-    finally:
-        stub.close()
+    with web_app_with_slack(tmp_path) as (server, stub):
+        store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
+        complete_conversation(store, "slack-2", with_email(RAJ, "update.me@fernhill.example"))
+        message = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Raj*"}},
+                   {"type": "actions", "elements": [{"type": "button", "action_id": "accept"}]}]  # fmt: skip
+        payload = block_action("accept", f"{store.lead_id_for('slack-2')}:", "U0DANA", "1700000000.000100", message)
+        assert press(server, payload).json() == {"ok": True, "done": "accept"}
+        payload["user"] = {"id": "U0OLIVER"}  # a teammate presses Accept in the team channel a moment later
+        press(server, payload)
+    first, second = [a for m, a in stub.calls if m == "chat.update"]
+    blocks = first["blocks"] if isinstance(first["blocks"], list) else json.loads(first["blocks"])
+    assert (first["channel"], first["ts"]) == ("DU0DANA", "1700000000.000100")
+    assert [b["type"] for b in blocks] == ["section", "context"]  # the buttons are gone
+    assert blocks[-1]["elements"][0]["text"] == ":white_check_mark: Accepted by <@U0DANA>"
+    assert second["text"] == ":information_source: Already accepted by <@U0DANA>"
 
 
 def test_an_action_slower_than_slacks_three_seconds_is_answered_then_finished(tmp_path: Path) -> None:
-    stub = SlackStub()
-    stub.delays["chat.update"] = 4.0  # Slack itself slow to take the update
-    try:
-        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
-        with web_app(tmp_path, env) as server:
-            store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
-            complete_conversation(store, "slack-3", with_email(RAJ, "slow.slack@fernhill.example"))
-            lead_id = store.lead_id_for("slack-3")
-            payload = {
-                "type": "block_actions", "user": {"id": "U0DANA"}, "message": {"blocks": "not a list"},
-                "actions": [{"action_id": "accept", "value": f"{lead_id}:"}],
-                "container": {"channel_id": "DU0DANA", "message_ts": "1700000000.000200"},
-            }  # fmt: skip
-            body = urlencode({"payload": json.dumps(payload)})
-            started = time.monotonic()
-            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
-            answered_in = time.monotonic() - started
-            assert answer.json() == {"ok": True, "done": "accept", "finishing": True}
-            assert answered_in < 4.0  # answered before the slow update returned
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and not [m for m, _ in stub.calls if m == "chat.update"]:
-                time.sleep(0.1)
-            [update] = [a for m, a in stub.calls if m == "chat.update"]
-            assert update["text"] == ":white_check_mark: Accepted by <@U0DANA>"
-            assert store.accept(lead_id, "ae:someone-else") == "slack:U0DANA"  # the accept was applied
-    finally:
-        stub.close()
+    with web_app_with_slack(tmp_path) as (server, stub):
+        stub.delays["chat.update"] = 4.0  # Slack itself slow to take the update
+        store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
+        complete_conversation(store, "slack-3", with_email(RAJ, "slow.slack@fernhill.example"))
+        lead_id = store.lead_id_for("slack-3")
+        payload = block_action("accept", f"{lead_id}:", "U0DANA", "1700000000.000200", "not a list")
+        started = time.monotonic()
+        answer = press(server, payload)
+        assert answer.json() == {"ok": True, "done": "accept", "finishing": True}
+        assert time.monotonic() - started < 4.0  # answered before the slow update returned
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not [m for m, _ in stub.calls if m == "chat.update"]:
+            time.sleep(0.1)
+        [update] = [a for m, a in stub.calls if m == "chat.update"]
+        assert update["text"] == ":white_check_mark: Accepted by <@U0DANA>"
+        assert store.accept(lead_id, "ae:someone-else") == "slack:U0DANA"  # type: ignore[arg-type]  # it was applied
 
 
 def test_reassign_moves_the_meeting_and_both_aes_hear_of_it_in_slack(tmp_path: Path) -> None:
-    stub = SlackStub()
-    try:
-        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": stub.base_url}
-        with web_app(tmp_path, env) as server:
-            services = build_services(load_settings({"DATABASE_URL": server.database_url}))
-            complete_conversation(services.leads, "slack-4", with_email(RAJ, "move.me@fernhill.example"))
-            lead_id = services.leads.lead_id_for("slack-4")
-            decision, free = services.scheduler.route(RoutingLead({"region": "EMEA", "company_size": 900}))
-            services.routing_log.record_decision("slack-4", decision)
-            shared = sorted({s.start for s in free["lena"]} & {s.start for s in free["oliver"]})[0]
-            pick = OfferedSlot(1, "lena", shared, shared + timedelta(minutes=30))
-            brief = LeadBrief("Raj Patel", "move.me@fernhill.example", "Fernhill", 75, "cql", (), "", "")
-            booking = services.scheduler.book(
-                decision, pick, Attendee("move.me@fernhill.example"), brief, "slack-4", "Europe/London"
-            )
-            payload = {
-                "type": "block_actions", "user": {"id": "U0LENA"}, "message": {"blocks": []},
-                "actions": [{"action_id": "reassign", "value": f"{lead_id}:{booking.id}"}],
-                "container": {"channel_id": "DU0LENA", "message_ts": "1700000000.000300"},
-            }  # fmt: skip
-            body = urlencode({"payload": json.dumps(payload)})
-            answer = requests.post(f"{server.base_url}/slack/actions", data=body, headers=signed(body), timeout=10)
-            assert answer.json() == {"ok": True, "done": "reassign"}
-            lead = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10).json()
-            assert (lead["meeting"]["ae"], lead["meeting"]["start"]) == ("oliver", shared.isoformat())
-            assert services.bookings.get(booking.id).status == "cancelled"  # type: ignore[union-attr]
-            deadline = time.monotonic() + 10  # the worker tells both AEs
-            while time.monotonic() < deadline and len(stub.posts()) < 5:
-                time.sleep(0.1)
-        [update] = [a for m, a in stub.calls if m == "chat.update"]
-        assert update["text"] == ":arrows_counterclockwise: Reassigned to Oliver Grant by <@U0LENA>"
-        headers = [json.dumps(post["blocks"]) for post in stub.posts()]
-        assert sum("Meeting reassigned to you: Fernhill" in h for h in headers) >= 1
-        assert sum("Meeting cancelled: Fernhill" in h for h in headers) >= 1
-        dm_channels = {post["channel"] for post in stub.posts() if "Meeting cancelled" in json.dumps(post["blocks"])}
-        assert "DU0LENA" in dm_channels  # Lena hears in her DM that it left her calendar
-    finally:
-        stub.close()
+    with web_app_with_slack(tmp_path) as (server, stub):
+        services = build_services(load_settings({"DATABASE_URL": server.database_url}))
+        complete_conversation(services.leads, "slack-4", with_email(RAJ, "move.me@fernhill.example"))
+        lead_id = services.leads.lead_id_for("slack-4")
+        decision, free = services.scheduler.route(RoutingLead({"region": "EMEA", "company_size": 900}))
+        services.routing_log.record_decision("slack-4", decision)
+        shared = sorted({s.start for s in free["lena"]} & {s.start for s in free["oliver"]})[0]
+        pick = OfferedSlot(1, "lena", shared, shared + timedelta(minutes=30))
+        brief = LeadBrief("Raj Patel", "move.me@fernhill.example", "Fernhill", 75, "cql", (), "", "")
+        booking = services.scheduler.book(
+            decision, pick, Attendee("move.me@fernhill.example"), brief, "slack-4", "Europe/London"
+        )
+        answer = press(server, block_action("reassign", f"{lead_id}:{booking.id}", "U0LENA", "1700000000.000300"))
+        assert answer.json() == {"ok": True, "done": "reassign"}
+        lead = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10).json()
+        assert (lead["meeting"]["ae"], lead["meeting"]["start"]) == ("oliver", shared.isoformat())
+        assert services.bookings.get(booking.id).status == "cancelled"  # type: ignore[union-attr]
+        deadline = time.monotonic() + 10  # the worker tells both AEs
+        while time.monotonic() < deadline and len(stub.posts()) < 5:
+            time.sleep(0.1)
+    [update] = [a for m, a in stub.calls if m == "chat.update"]
+    assert update["text"] == ":arrows_counterclockwise: Reassigned to Oliver Grant by <@U0LENA>"
+    headers = [json.dumps(post["blocks"]) for post in stub.posts()]
+    assert sum("Meeting reassigned to you: Fernhill" in h for h in headers) >= 1
+    assert sum("Meeting cancelled: Fernhill" in h for h in headers) >= 1
+    dm_channels = {post["channel"] for post in stub.posts() if "Meeting cancelled" in json.dumps(post["blocks"])}
+    assert "DU0LENA" in dm_channels  # Lena hears in her DM that it left her calendar
