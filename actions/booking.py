@@ -187,7 +187,7 @@ def lead_brief(tracker: Tracker) -> LeadBrief:
         tier=result.tier.value,
         reasons=tuple(reason.text for reason in result.reasons),
         summary=summary,
-        lead_url=f"{svc.settings.public_url}/api/leads/{lead_id}" if lead_id else svc.settings.public_url,
+        lead_url=f"{svc.settings.public_url}/ops/leads/{lead_id}" if lead_id else svc.settings.public_url,
     )
 
 

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import PAGE_URL_SLOT, TIMEZONE_SLOT, UTM_SLOT
+from actions.runtime import PAGE_URL_SLOT, TIMEZONE_SLOT, UTM_SLOT, services, store_call
+from bot.leads.store import VisitContext
 from bot.visit import visit_from_metadata
 
 _NOT_CARRIED = {"session_started_metadata", "requested_slot"}
@@ -25,6 +26,9 @@ class ActionSessionStart(Action):
             if value is not None and name not in _NOT_CARRIED
         ]
         visit = visit_from_metadata(tracker.get_slot("session_started_metadata"))
+        if not carried:  # a new visitor, not a returning session: count the chat for the funnel
+            opened = VisitContext(page_url=visit["page_url"], utm=visit["utm"], browser_timezone=None)
+            await store_call(services().leads.record_chat_open, opened)
         context = []
         if visit["timezone"]:
             context.append(SlotSet(TIMEZONE_SLOT, visit["timezone"]))

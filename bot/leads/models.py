@@ -94,6 +94,19 @@ class StatusChange(Base):
     lead = relationship("Lead", back_populates="status_changes")
 
 
+class ChatOpen(Base):
+    """A chat session started on the website: anonymous (no sender id, no
+    visitor data), kept for the funnel's first step, which comes before consent."""
+
+    __tablename__ = "chat_opens"
+
+    id = Column(Integer, primary_key=True)
+    opened_at = Column(UtcDateTime, nullable=False, index=True)
+    utm_source = Column(String(200))
+    utm_campaign = Column(String(200))
+    landing_path = Column(String(300))
+
+
 class Conversation(Base):
     """One chat, by Rasa sender id; exists only once the visitor consented."""
 

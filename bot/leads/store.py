@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Tuple
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.clock import Clock
 from bot.db import unit_of_work
-from bot.leads.models import Answer, Conversation, Lead, MeetingRequest, StatusChange
+from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
@@ -98,6 +99,20 @@ class LeadStore:
         return consented_conversation(session, sender_id)
 
     # -- writes --------------------------------------------------------------
+
+    def record_chat_open(self, visit: VisitContext) -> None:
+        """Counts a chat session started: its UTM source and campaign and the
+        landing page's path, with nothing that identifies the visitor."""
+        path = urlsplit(visit.page_url).path if visit.page_url else None
+        with self._unit() as session:
+            session.add(
+                ChatOpen(
+                    opened_at=self._clock.now(),
+                    utm_source=(visit.utm.get("utm_source") or None),
+                    utm_campaign=(visit.utm.get("utm_campaign") or None),
+                    landing_path=(path or "/")[:300] if visit.page_url else None,
+                )
+            )
 
     def record_consent(self, sender_id: str, visit: VisitContext) -> None:
         """Starts keeping this conversation; repeating it changes nothing."""

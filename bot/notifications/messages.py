@@ -129,7 +129,7 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
         lead_id=pending.lead_id,
         preferred_times=preferred,
         why_no_meeting=why_no_meeting,
-        lead_url=f"{public_url}/api/leads/{pending.lead_id}" if pending.lead_id else None,
+        lead_url=f"{public_url}/ops/leads/{pending.lead_id}" if pending.lead_id else None,
         **meeting,
         **lead_fields,
     )

@@ -28,7 +28,6 @@ from sanic.response import json as json_response
 from bot.errors import StoreError
 from bot.leads.queries import LeadFilter, LeadQueries, latest_answers
 from bot.leads.store import LeadStore
-from bot.leads.transcripts import TranscriptStore
 from bot.scoring.policy import Tier
 
 logger = logging.getLogger(__name__)
@@ -223,6 +222,55 @@ def api_route(handler: Handler) -> Handler:
 # -- routes ---------------------------------------------------------------------------
 
 
+async def full_lead(app: Sanic, lead_id: int) -> Dict[str, Any]:
+    """Everything held on a lead, with each conversation's transcript; ApiError 404 if unknown or erased."""
+    lead = await asyncio.to_thread(app.ctx.lead_queries.lead, lead_id)
+    if lead is None:
+        raise ApiError(404, "not_found", f"no lead {lead_id}")
+    if lead["erased_at"] is not None:
+        raise ApiError(404, "erased", f"lead {lead_id} was erased at {lead['erased_at'].isoformat()}")
+    senders = [conversation["sender_id"] for conversation in lead["conversations"]]
+    lead["transcripts"] = await asyncio.to_thread(app.ctx.transcripts.messages, senders)
+    return lead
+
+
+async def lead_view(app: Sanic, lead_id: int) -> Dict[str, Any]:
+    """One lead as the API shows it: latest answers and one transcript, oldest line first."""
+    lead = await full_lead(app, lead_id)
+    conversations = lead.pop("conversations")
+    transcripts_by_sender = lead.pop("transcripts")
+    lead["answers"] = latest_answers(conversations)
+    lead["senders"] = [conversation["sender_id"] for conversation in conversations]
+    lead["transcript"] = sorted(
+        (line for lines in transcripts_by_sender.values() for line in lines),
+        key=lambda line: line["at"] or datetime.min.replace(tzinfo=timezone.utc),
+    )
+    return lead
+
+
+async def export_response(app: Sanic, lead_id: int) -> HTTPResponse:
+    """The privacy export of a lead, as a JSON download."""
+    lead = await full_lead(app, lead_id)
+    transcripts_by_sender = lead.pop("transcripts")
+    for conversation in lead["conversations"]:
+        conversation["transcript"] = transcripts_by_sender.get(conversation["sender_id"], [])
+    disposition = f'attachment; filename="lead-{lead["id"]}.json"'
+    return api_json(
+        {"exported_at": datetime.now(timezone.utc), "lead": lead}, headers={"Content-Disposition": disposition}
+    )
+
+
+async def erase_lead(app: Sanic, number: int) -> Dict[str, Any]:
+    """Erases a lead here and its conversations in Rasa's tracker store; ApiError 404 if unknown."""
+    erased = await asyncio.to_thread(app.ctx.lead_store.erase, number)
+    if erased is None:
+        raise ApiError(404, "not_found", f"no lead {number}")
+    erased_at, senders = erased
+    deleted = await asyncio.to_thread(app.ctx.transcripts.erase, senders)
+    logger.info("lead %s erased (%d conversations, %d tracker events)", number, len(senders), deleted)
+    return {"id": number, "erased_at": erased_at, "conversations": len(senders), "tracker_events_deleted": deleted}
+
+
 def setup_api(app: Sanic) -> None:
     """Registers /api routes and JSON errors for every /api path."""
     spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
@@ -232,19 +280,6 @@ def setup_api(app: Sanic) -> None:
 
     def store() -> LeadStore:
         return app.ctx.lead_store
-
-    def transcripts() -> TranscriptStore:
-        return app.ctx.transcripts
-
-    async def full_lead(lead_id: int) -> Dict[str, Any]:
-        lead = await asyncio.to_thread(queries().lead, lead_id)
-        if lead is None:
-            raise ApiError(404, "not_found", f"no lead {lead_id}")
-        if lead["erased_at"] is not None:
-            raise ApiError(404, "erased", f"lead {lead_id} was erased at {lead['erased_at'].isoformat()}")
-        senders = [conversation["sender_id"] for conversation in lead["conversations"]]
-        lead["transcripts"] = await asyncio.to_thread(transcripts().messages, senders)
-        return lead
 
     @app.get("/api/openapi.json")
     @api_route
@@ -258,45 +293,21 @@ def setup_api(app: Sanic) -> None:
         items, continue_below = await asyncio.to_thread(queries().page, wanted)
         return api_json({"items": items, "next_cursor": encode_cursor(continue_below) if continue_below else None})
 
-    async def erase_lead(number: int) -> HTTPResponse:
-        erased = await asyncio.to_thread(store().erase, number)
-        if erased is None:
-            raise ApiError(404, "not_found", f"no lead {number}")
-        erased_at, senders = erased
-        deleted = await asyncio.to_thread(transcripts().erase, senders)
-        logger.info("lead %s erased (%d conversations, %d tracker events)", number, len(senders), deleted)
-        return api_json(
-            {"id": number, "erased_at": erased_at, "conversations": len(senders), "tracker_events_deleted": deleted}
-        )
-
     # One route for both methods: sanic-routing 0.7 answers 404, not 405, to other
     # methods when one dynamic path is registered twice.
     @app.route("/api/leads/<lead_id:str>", methods=["GET", "DELETE"])
     @api_route
     async def one_lead(request: Request, lead_id: str) -> HTTPResponse:
         if request.method == "DELETE":
-            return await erase_lead(parse_lead_id(lead_id))
-        lead = await full_lead(parse_lead_id(lead_id))
-        conversations = lead.pop("conversations")
-        transcripts_by_sender = lead.pop("transcripts")
-        lead["answers"] = latest_answers(conversations)
-        lead["transcript"] = sorted(
-            (line for lines in transcripts_by_sender.values() for line in lines),
-            key=lambda line: line["at"] or datetime.min.replace(tzinfo=timezone.utc),
-        )
+            return api_json(await erase_lead(app, parse_lead_id(lead_id)))
+        lead = await lead_view(app, parse_lead_id(lead_id))
+        lead.pop("senders")
         return api_json(lead)
 
     @app.get("/api/leads/<lead_id:str>/export")
     @api_route
     async def export_lead(request: Request, lead_id: str) -> HTTPResponse:
-        lead = await full_lead(parse_lead_id(lead_id))
-        transcripts_by_sender = lead.pop("transcripts")
-        for conversation in lead["conversations"]:
-            conversation["transcript"] = transcripts_by_sender.get(conversation["sender_id"], [])
-        disposition = f'attachment; filename="lead-{lead["id"]}.json"'
-        return api_json(
-            {"exported_at": datetime.now(timezone.utc), "lead": lead}, headers={"Content-Disposition": disposition}
-        )
+        return await export_response(app, parse_lead_id(lead_id))
 
     @app.post("/api/leads/<lead_id:str>/status")
     @api_route

@@ -1,6 +1,6 @@
 """The web app (:8000): the demo website with the chat widget, the privacy
 page, the health check, the lead API, the visitor's meeting page, Slack's
-buttons, and the ops pages behind a sign-in (the AE inbox).
+buttons, and the ops pages behind a sign-in (dashboard, leads, AE inbox, configuration).
 
 Built by :func:`create_app` from ``setup_*`` functions; resources are opened
 in ``before_server_start`` and kept on ``app.ctx``.
@@ -37,6 +37,7 @@ from bot.notifications.worker import setup_worker
 from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
+from bot.web.dashboard import setup_dashboard
 from bot.web.headers import security_headers
 from bot.web.inbox import setup_inbox
 from bot.web.meetings import setup_meetings
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_slack_actions(app)
     setup_ops_auth(app)
     setup_inbox(app)
+    setup_dashboard(app)
     setup_retention(app)
     setup_worker(app)
     return app

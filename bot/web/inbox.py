@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, redirect
+from sanic.response import HTTPResponse
 
 from bot.notifications.messages import Alert, meeting_line, plain_text
 from bot.notifications.outbox import DELIVERED, PENDING, as_pending
@@ -158,11 +158,6 @@ def _health_line(app: Sanic, health: Dict[str, Any]) -> str:
 
 
 def setup_inbox(app: Sanic) -> None:
-    @app.get("/ops")
-    @ops_page
-    async def ops_home(request: Request) -> HTTPResponse:
-        return redirect("/ops/inbox", status=303)
-
     @app.get("/ops/inbox")
     @ops_page
     async def inbox_page(request: Request) -> HTTPResponse:

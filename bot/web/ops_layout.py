@@ -17,7 +17,7 @@ from bot.web.headers import security_headers
 
 TEMPLATE = Path(__file__).parent / "templates" / "ops.html"
 #: The ops pages, in the order of the navigation.
-NAV = (("/ops/inbox", "AE inbox"),)
+NAV = (("/ops", "Overview"), ("/ops/leads", "Leads"), ("/ops/inbox", "AE inbox"), ("/ops/config", "Configuration"))
 
 
 @lru_cache(maxsize=1)

@@ -136,7 +136,7 @@ def test_slack_gets_a_dm_and_a_channel_post_with_the_why(services: Services, out
     assert "*Ingrid Bauer*, CFO" in text and "Alpenwerk · 3,500 people · Germany" in text
     assert "*Why:* score " in text and "\n• " in text
     assert "*Meeting:* Tue 24 Nov, 09:00–09:30 (Europe/Berlin)" in text
-    assert any(b["type"] == "context" and "http://bot.example/api/leads/" in str(b) for b in blocks)
+    assert any(b["type"] == "context" and "http://bot.example/ops/leads/" in str(b) for b in blocks)
     assert outbox.recent()[0]["delivery"]["via"] in ("dm", "team")
 
 
@@ -228,7 +228,7 @@ def test_the_block_kit_message_exactly() -> None:
         reasons=("Company size 3,500 (+30)", "CFO: decision maker (+25)"), use_case="<!here> cut churn",
         meeting_start=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc),
         meeting_end=datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc), meet_link="https://meet.google.com/abc-defg-hij",
-        lead_url="http://bot.example/api/leads/7", booking_id="b" * 32,
+        lead_url="http://bot.example/ops/leads/7", booking_id="b" * 32,
     )  # fmt: skip
     blocks = slack_blocks(alert)
     assert blocks[:-1] == [
@@ -237,7 +237,7 @@ def test_the_block_kit_message_exactly() -> None:
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Why:* score 85\n• Company size 3,500 (+30)\n• CFO: decision maker (+25)"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Meeting:* Tue 24 Nov, 09:00–09:30 (Europe/Berlin)\n<https://meet.google.com/abc-defg-hij|Join with Google Meet>"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "*In their words:* &lt;!here&gt; cut churn"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "<http://bot.example/api/leads/7|Open the lead>"}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "<http://bot.example/ops/leads/7|Open the lead>"}]},
     ]  # fmt: skip
     assert blocks[-1]["type"] == "actions"
     assert (
