@@ -6,30 +6,26 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 from bot.clock import FixedClock
 from bot.db import make_engine
-from bot.leads.store import AnswerRecord, VisitContext
+from bot.leads.store import VisitContext
 from bot.notifications.abandoned import LOOK_BACK as ABANDON_LOOK_BACK
 from bot.notifications.abandoned import alert_abandoned_offers
 from bot.notifications.messages import NOT_A_FIT_REASONS, Alert, alert_for, escape, plain_text, slack_blocks
 from bot.notifications.notifiers import LocalNotifier, SlackNotifier, slack_client
 from bot.notifications.outbox import LEASE_SECONDS, Outbox, as_pending, enqueue
 from bot.notifications.worker import deliver_due
-from bot.qualification.understand import understand
-from bot.routing.router import RouteDecision
 from bot.routing.rules import RoutingLead
 from bot.scheduling.scheduler import LeadBrief, OfferedSlot
-from bot.scoring.score import score
 from bot.services import Services
 from calendar_booking.port import Attendee
 from tests.conftest import NOW
+from tests.support.journeys import book_for_lead, qualify_and_route
 from tests.support.slack_stub import SlackStub
-
-HOSTILE = "<!channel> stop losing <b>leads</b> <https://evil.example|click> & co"
 
 
 @pytest.fixture
@@ -42,34 +38,6 @@ def stub() -> Iterator[SlackStub]:
 @pytest.fixture
 def outbox(services: Services) -> Outbox:
     return Outbox(make_engine(services.settings.database_url))
-
-
-def qualify_and_route(services: Services, sender: str = "visitor-1") -> Tuple[RouteDecision, Any]:
-    """A consented visitor of Alpenwerk (Lena's account) qualifies as a CQL and is routed (times are offered)."""
-    services.leads.record_consent(sender, VisitContext())
-    said = {"work_email": "ingrid@alpenwerk-gruppe.de", "full_name": "Ingrid Bauer", "company": "Alpenwerk", "role": "CFO",
-            "company_size": "3500", "country": "Germany", "use_case": HOSTILE}  # fmt: skip
-    answers = {}
-    for slot, text in said.items():
-        question = services.playbook.question(slot)
-        value = understand(question.parser, text, NOW.date())  # type: ignore[union-attr]
-        answers[slot] = value
-        services.leads.record_answer(sender, AnswerRecord(slot, question.parser.value, text, value, True))  # type: ignore[union-attr]
-    services.leads.record_score(sender, score(answers, services.scoring))
-    decision, free = services.scheduler.route(RoutingLead({"email_domain": "alpenwerk-gruppe.de"}))
-    services.routing_log.record_decision(sender, decision)
-    return decision, free
-
-
-def book_for_lead(services: Services) -> str:
-    """The Alpenwerk CQL books the first time offered."""
-    decision, free = qualify_and_route(services)
-    offer = services.scheduler.offer(decision, "Europe/Berlin", free=free)
-    brief = LeadBrief("Ingrid Bauer", "ingrid@alpenwerk-gruppe.de", "Alpenwerk", 80, "cql", (), "", "")
-    booking = services.scheduler.book(
-        decision, offer.slots[0], Attendee("ingrid@alpenwerk-gruppe.de"), brief, "visitor-1", "Europe/Berlin"
-    )
-    return booking.id
 
 
 def outbox_engine(services: Services) -> Any:
