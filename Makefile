@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-outbox route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-outbox bench-dashboard route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -76,6 +76,10 @@ bench-booking: install
 # ARGS="--database-url sqlite:///var/cqlbot.db" reads delivery times from a database.
 bench-outbox: migrate
 	$(PY) -m benchmarks.outbox $(ARGS)
+
+# Ops dashboard page times on 10,000 leads of the last 30 days (BENCH_DATABASE_URL=postgresql://... to use PostgreSQL).
+bench-dashboard: install
+	$(PY) -m benchmarks.dashboard
 
 # Explain how a lead would be routed: LEAD='{"email_domain": "acme.com", "region": "EMEA"}' or LEAD=<lead id>.
 route: migrate

@@ -34,15 +34,16 @@ CLIENTS = 8
 QUESTIONS = ["use_case", "full_name", "work_email", "company", "role", "company_size", "timeline", "budget", "country"]
 
 
-def seed(database_url: str, count: int) -> None:
-    """``count`` scored leads, in bulk (the store's per-answer writes would take minutes)."""
+def seed(database_url: str, count: int, start: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc),
+         step: timedelta = timedelta(minutes=7)) -> None:  # fmt: skip
+    """``count`` scored leads from ``start``, one every ``step``, in bulk (the
+    store's per-answer writes would take minutes)."""
     upgrade_database(database_url)
     rng = random.Random(7)  # noqa: S311 - a reproducible data set, not a secret
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     sessions = make_session_factory(make_engine(database_url))
     with sessions() as session:
         for number in range(count):
-            at = start + timedelta(minutes=number * 7)
+            at = start + step * number
             status = rng.choice(["cql", "nurture", "disqualified", "support"])
             lead = Lead(
                 email_normalised=f"lead{number}@company{number % 900}.example", email=f"lead{number}@company{number % 900}.example",

@@ -1,9 +1,9 @@
 """The ops dashboard's numbers, read from the lead store, bookings and outbox.
 
 Each function takes a connection and a :class:`Period` and returns plain
-data; the pages in :mod:`bot.web.dashboard` draw it. Per-conversation facts
-are read in one query and counted here, so the funnel and its breakdowns by
-source, campaign and landing page come from the same rows.
+data; the pages in :mod:`bot.web.dashboard` draw it. The database counts:
+conversations are read as groups (source, campaign, page, how far they got)
+with their number, so the funnel and its breakdowns come from the same rows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.engine import Connection
 
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, RoutingDecision
@@ -69,82 +69,96 @@ def _landing(page_url: str | None) -> str:
     return (urlsplit(page_url).path or "/") if page_url else UNKNOWN
 
 
-def conversation_facts(connection: Connection, period: Period, now: datetime) -> List[Dict[str, Any]]:
-    """One row per consented conversation started in ``period``: where it came
-    from and how far it got."""
+def conversation_groups(connection: Connection, period: Period, now: datetime) -> List[Dict[str, Any]]:
+    """The consented conversations started in ``period``, counted (``n``) by
+    where they came from and how far they got; the database does the counting."""
     sender = Conversation.sender_id
     offered = exists().where(RoutingDecision.sender_id == sender)
     booked = exists().where(and_(bookings.c.reference == sender, bookings.c.status.in_(BOOKED_STATUSES)))
     held = exists().where(and_(bookings.c.reference == sender, bookings.c.status == "confirmed", bookings.c.end <= now))
-    booked_at = (
-        select(func.min(bookings.c.created_at))
-        .where(and_(bookings.c.reference == sender, bookings.c.status.in_(BOOKED_STATUSES)))
-        .scalar_subquery()
-    )
+    columns = [
+        Conversation.utm["utm_source"].as_string().label("source"),
+        Conversation.utm["utm_campaign"].as_string().label("campaign"),
+        Conversation.page_url.label("page_url"),
+        (Conversation.outcome == "completed").label("answered"),
+        (Lead.status == "cql").label("cql"),
+        offered.label("offered"),
+        booked.label("booked"),
+        held.label("held"),
+    ]
     rows = connection.execute(
-        select(
-            Conversation.started_at,
-            Conversation.utm,
-            Conversation.page_url,
-            Conversation.outcome,
-            Lead.status,
-            offered.label("offered"),
-            booked.label("booked"),
-            held.label("held"),
-            booked_at.label("booked_at"),
-        )
+        select(*columns, func.count().label("n"))
         .select_from(Conversation)
         .outerjoin(Lead, Lead.id == Conversation.lead_id)
         .where(Conversation.started_at >= period.since, Conversation.started_at < period.until)
+        .group_by(*columns)
     ).all()
     return [
         {
-            "started_at": row.started_at,
-            "source": (row.utm or {}).get("utm_source") or UNKNOWN,
-            "campaign": (row.utm or {}).get("utm_campaign") or UNKNOWN,
+            "source": row.source or UNKNOWN,
+            "campaign": row.campaign or UNKNOWN,
             "landing": _landing(row.page_url),
-            "answered": row.outcome == "completed",
-            "cql": row.status == "cql",
+            "answered": bool(row.answered),
+            "cql": bool(row.cql),
             "offered": bool(row.offered),
             "booked": bool(row.booked),
             "held": bool(row.held),
-            "booked_at": row.booked_at,
+            "n": int(row.n),
         }
         for row in rows
     ]
 
 
-def chat_opens(connection: Connection, period: Period) -> List[Dict[str, str]]:
-    rows = connection.execute(
-        select(ChatOpen.utm_source, ChatOpen.utm_campaign, ChatOpen.landing_path).where(
-            ChatOpen.opened_at >= period.since, ChatOpen.opened_at < period.until
-        )
-    ).all()
+def booking_waits(connection: Connection, period: Period) -> List[float]:
+    """Seconds from the first message to the first meeting booked, per conversation started in ``period``."""
+    first_booking = (
+        select(bookings.c.reference, func.min(bookings.c.created_at).label("at"))
+        .where(bookings.c.status.in_(BOOKED_STATUSES))
+        .group_by(bookings.c.reference)
+        .subquery()
+    )
     return [
-        {"source": r.utm_source or UNKNOWN, "campaign": r.utm_campaign or UNKNOWN, "landing": r.landing_path or UNKNOWN}
-        for r in rows
+        float(wait)
+        for (wait,) in connection.execute(
+            select(seconds_between(connection, first_booking.c.at, Conversation.started_at))
+            .join(first_booking, first_booking.c.reference == Conversation.sender_id)
+            .where(Conversation.started_at >= period.since, Conversation.started_at < period.until)
+        )
     ]
 
 
-def funnel(facts: Sequence[Dict[str, Any]], opens: Sequence[Dict[str, str]]) -> Funnel:
+def chat_opens(connection: Connection, period: Period) -> List[Dict[str, Any]]:
+    """The chats opened in ``period``, counted (``n``) by UTM source, campaign and landing page."""
+    columns = [ChatOpen.utm_source, ChatOpen.utm_campaign, ChatOpen.landing_path]
+    rows = connection.execute(
+        select(*columns, func.count())
+        .where(ChatOpen.opened_at >= period.since, ChatOpen.opened_at < period.until)
+        .group_by(*columns)
+    ).all()
+    return [
+        {"source": source or UNKNOWN, "campaign": campaign or UNKNOWN, "landing": landing or UNKNOWN, "n": int(n)}
+        for source, campaign, landing, n in rows
+    ]
+
+
+def funnel(groups: Sequence[Dict[str, Any]], opens: Sequence[Dict[str, Any]]) -> Funnel:
     result = Funnel()
-    result.counts["opened"] = len(opens)
-    result.counts["consented"] = len(facts)
+    result.counts["opened"] = sum(opened["n"] for opened in opens)
+    result.counts["consented"] = sum(group["n"] for group in groups)
     for key in ("answered", "cql", "offered", "booked", "held"):
-        result.counts[key] = sum(1 for fact in facts if fact[key])
+        result.counts[key] = sum(group["n"] for group in groups if group[key])
     return result
 
 
-def funnel_by(facts: Sequence[Dict[str, Any]], opens: Sequence[Dict[str, str]], by: str) -> List[Tuple[str, Funnel]]:
+def funnel_by(groups: Sequence[Dict[str, Any]], opens: Sequence[Dict[str, Any]], by: str) -> List[Tuple[str, Funnel]]:
     """The funnel per value of ``by`` (a key of :data:`BREAKDOWNS`), most opened first."""
-    facts_by: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
-    opens_by: Dict[str, List[Dict[str, str]]] = defaultdict(list)
-    for fact in facts:
-        facts_by[fact[by]].append(fact)
+    groups_by: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+    opens_by: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+    for group in groups:
+        groups_by[group[by]].append(group)
     for opened in opens:
         opens_by[opened[by]].append(opened)
-    groups = set(facts_by) | set(opens_by)
-    rows = [(group, funnel(facts_by[group], opens_by[group])) for group in groups]
+    rows = [(value, funnel(groups_by[value], opens_by[value])) for value in set(groups_by) | set(opens_by)]
     return sorted(rows, key=lambda row: (-row[1].counts["opened"], -row[1].counts["consented"], row[0]))
 
 
@@ -158,42 +172,52 @@ class QuestionDropOff:
     median_seconds: float | None
 
 
+def seconds_between(connection: Connection, later: Any, earlier: Any) -> Any:
+    """``later - earlier`` in seconds, computed by the database (no datetime per row in Python)."""
+    if connection.dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
 def drop_off(connection: Connection, period: Period, order: Sequence[str]) -> List[QuestionDropOff]:
     """Per question: asked, answered, asked again, left there (never answered
-    in a conversation that did not finish), and the median time to answer."""
+    in a conversation that did not finish), and the median time to answer.
+    Counted by the database, which also computes each wait in seconds."""
+    in_period = and_(Conversation.started_at >= period.since, Conversation.started_at < period.until)
+    asked, answered = Answer.asked_at.isnot(None), Answer.answered_at.isnot(None)
+    left = and_(asked, Answer.answered_at.is_(None), Conversation.outcome.is_(None))
     rows = connection.execute(
-        select(Answer.question, Answer.asked_at, Answer.answered_at, Answer.attempts, Conversation.outcome)
-        .join(Conversation, Conversation.id == Answer.conversation_id)
-        .where(Conversation.started_at >= period.since, Conversation.started_at < period.until)
-    ).all()
-    stats: Dict[str, Dict[str, Any]] = defaultdict(
-        lambda: {"asked": 0, "answered": 0, "reasked": 0, "left": 0, "waits": []}
-    )
-    for row in rows:
-        entry = stats[row.question]
-        if row.asked_at is not None:
-            entry["asked"] += 1
-        if row.answered_at is not None:
-            entry["answered"] += 1
-            if row.asked_at is not None:
-                entry["waits"].append((row.answered_at - row.asked_at).total_seconds())
-        elif row.asked_at is not None and row.outcome is None:
-            entry["left"] += 1
-        if (row.attempts or 0) > 1:
-            entry["reasked"] += 1
-    ordered = list(order) + sorted(set(stats) - set(order))
-    return [
-        QuestionDropOff(
-            question,
-            stats[question]["asked"],
-            stats[question]["answered"],
-            stats[question]["reasked"],
-            stats[question]["left"],
-            statistics.median(stats[question]["waits"]) if stats[question]["waits"] else None,
+        select(
+            Answer.question,
+            func.count(Answer.asked_at),
+            func.count(Answer.answered_at),
+            func.sum(case((Answer.attempts > 1, 1), else_=0)),
+            func.sum(case((left, 1), else_=0)),
         )
-        for question in ordered
-        if question in stats
-    ]
+        .join(Conversation, Conversation.id == Answer.conversation_id)
+        .where(in_period)
+        .group_by(Answer.question)
+    ).all()
+    waits: Dict[str, List[float]] = defaultdict(list)
+    for question, wait in connection.execute(
+        select(Answer.question, seconds_between(connection, Answer.answered_at, Answer.asked_at))
+        .join(Conversation, Conversation.id == Answer.conversation_id)
+        .where(in_period, asked, answered)
+    ):
+        waits[question].append(float(wait))
+    result = {
+        question: QuestionDropOff(
+            question,
+            int(asked_count),
+            int(answered_count),
+            int(reasked or 0),
+            int(left_count or 0),
+            statistics.median(waits[question]) if waits.get(question) else None,
+        )
+        for question, asked_count, answered_count, reasked, left_count in rows
+    }
+    ordered = list(order) + sorted(set(result) - set(order))
+    return [result[question] for question in ordered if question in result]
 
 
 @dataclass(frozen=True)
@@ -269,19 +293,19 @@ SCORE_BUCKETS = tuple(range(0, 101, 10))
 def score_distribution(connection: Connection, period: Period) -> Tuple[Dict[str, List[int]], Counter]:
     """Leads scored in ``period``: per tier, how many in each 10-point band
     (the last band is 100 and over), and how many per knock-out reason."""
+    band = Lead.score / 10
     rows = connection.execute(
-        select(Lead.status, Lead.score, Lead.knockout).where(
-            Lead.scored_at >= period.since, Lead.scored_at < period.until
-        )
+        select(Lead.status, band, Lead.knockout, func.count())
+        .where(Lead.scored_at >= period.since, Lead.scored_at < period.until)
+        .group_by(Lead.status, band, Lead.knockout)
     ).all()
     bands: Dict[str, List[int]] = defaultdict(lambda: [0] * len(SCORE_BUCKETS))
     knockouts: Counter = Counter()
-    for row in rows:
-        if row.score is not None:
-            index = min(len(SCORE_BUCKETS) - 1, max(0, int(row.score) // 10))
-            bands[row.status][index] += 1
-        if row.knockout:
-            knockouts[row.knockout] += 1
+    for status, score_band, knockout, count in rows:
+        if score_band is not None:
+            bands[status][min(len(SCORE_BUCKETS) - 1, max(0, int(score_band)))] += int(count)
+        if knockout:
+            knockouts[knockout] += int(count)
     return dict(bands), knockouts
 
 
@@ -296,13 +320,13 @@ def percentiles(values: Sequence[float]) -> Dict[str, float] | None:
     }
 
 
-def speed_to_lead(connection: Connection, facts: Sequence[Dict[str, Any]], period: Period) -> Dict[str, Any]:
+def speed_to_lead(connection: Connection, period: Period) -> Dict[str, Any]:
     """First message → meeting booked, and meeting booked → the AE's alert delivered (seconds)."""
-    to_booking = [
-        (fact["booked_at"] - fact["started_at"]).total_seconds() for fact in facts if fact["booked_at"] is not None
-    ]
+    to_booking = booking_waits(connection, period)
     alerts = connection.execute(
-        select(notifications.c.created_at, notifications.c.delivered_at).where(
+        select(
+            seconds_between(connection, notifications.c.delivered_at, notifications.c.created_at).label("wait")
+        ).where(
             notifications.c.kind == "meeting_booked",
             notifications.c.recipient.like("ae:%"),
             notifications.c.status == DELIVERED,
@@ -310,5 +334,5 @@ def speed_to_lead(connection: Connection, facts: Sequence[Dict[str, Any]], perio
             notifications.c.created_at < period.until,
         )
     ).all()
-    to_alert = [(row.delivered_at - row.created_at).total_seconds() for row in alerts]
+    to_alert = [float(row.wait) for row in alerts]
     return {"to_booking": percentiles(to_booking), "to_alert": percentiles(to_alert)}

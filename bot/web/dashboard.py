@@ -89,24 +89,30 @@ def _choices(name: str, options: Sequence[tuple[str, str]], chosen: str) -> str:
     return f'<select name="{name}" id="{name}">{items}</select>'
 
 
-def overview_sections(app: Sanic, period: metrics.Period, by: str) -> str:
-    """The overview's sections, read in one connection."""
+async def overview_sections(app: Sanic, period: metrics.Period, by: str) -> str:
+    """The overview's sections; their queries run at once, each on its own connection."""
     services = app.ctx.services
     now = datetime.now(timezone.utc)
-    with app.ctx.engine.connect() as connection:
-        facts = metrics.conversation_facts(connection, period, now)
-        opens = metrics.chat_opens(connection, period)
-        order = [q.slot for q in services.playbook.questions]
-        drop = metrics.drop_off(connection, period, order)
-        aes = metrics.meetings_by_ae(connection, services.team, now)
-        bands, knockouts = metrics.score_distribution(connection, period)
-        speed = metrics.speed_to_lead(connection, facts, period)
-    total = metrics.funnel(facts, opens)
+    order = [q.slot for q in services.playbook.questions]
+
+    def read(query: Any, *args: Any) -> Any:
+        with app.ctx.engine.connect() as connection:
+            return query(connection, *args)
+
+    groups, opens, drop, aes, (bands, knockouts), speed = await asyncio.gather(
+        asyncio.to_thread(read, metrics.conversation_groups, period, now),
+        asyncio.to_thread(read, metrics.chat_opens, period),
+        asyncio.to_thread(read, metrics.drop_off, period, order),
+        asyncio.to_thread(read, metrics.meetings_by_ae, services.team, now),
+        asyncio.to_thread(read, metrics.score_distribution, period),
+        asyncio.to_thread(read, metrics.speed_to_lead, period),
+    )
+    total = metrics.funnel(groups, opens)
     return "".join(
         [
             _headline(total),
             _funnel_section(total),
-            _breakdown_section(metrics.funnel_by(facts, opens, by), by),
+            _breakdown_section(metrics.funnel_by(groups, opens, by), by),
             _drop_off_section(drop, services.playbook),
             _aes_section(aes),
             _scores_section(bands, knockouts),
@@ -371,7 +377,7 @@ def _understood(value: Any) -> str:
 
 def config_page_body(app: Sanic) -> str:
     settings, services = app.ctx.settings, app.ctx.services
-    problems = run_checks(PROJECT_ROOT) if settings.ops_dir == PROJECT_ROOT / "ops" else []
+    problems = run_checks(PROJECT_ROOT)  # the ops folder the web app runs with, against this domain.yml
     files = sorted(p.name for p in settings.ops_dir.glob("*.yml"))
     by_file: Dict[str, List[str]] = {}
     for problem in problems:
@@ -420,7 +426,7 @@ def setup_dashboard(app: Sanic) -> None:
         days, period = _period(request)
         by = request.args.get("by") or "source"
         by = by if by in metrics.BREAKDOWNS else "source"
-        sections = await asyncio.to_thread(overview_sections, app, period, by)
+        sections = await overview_sections(app, period, by)
         form = (
             '<form method="get" action="/ops" class="filters">'
             f'<label for="days">Period</label>{_choices("days", [(str(d), f"Last {d} days") for d in PERIODS], str(days))}'

@@ -182,3 +182,58 @@ def test_ten_wrong_passwords_lock_the_address_out(tmp_path: Path) -> None:
             f"{server.base_url}/ops/login", data={"login_token": token, "password": "right"}, timeout=10
         )
         assert right.status_code == 429  # even the right password waits out the lock
+
+
+def test_the_dashboard_pages_need_a_session(inbox_server: Tuple[ApiServer, int]) -> None:
+    server, lead_id = inbox_server
+    for path in ("/ops", "/ops/leads", f"/ops/leads/{lead_id}", f"/ops/leads/{lead_id}/export", "/ops/config"):
+        answer = requests.get(f"{server.base_url}{path}", allow_redirects=False, timeout=10)
+        assert answer.status_code == 303 and answer.headers["Location"].startswith("/ops/login?next="), path
+    erase = requests.post(f"{server.base_url}/ops/leads/{lead_id}/erase", allow_redirects=False, timeout=10)
+    assert erase.status_code == 303  # to the login: nothing erased
+
+
+def test_the_lead_page_shows_the_lead_escaped_and_exports_it(inbox_server: Tuple[ApiServer, int]) -> None:
+    server, lead_id = inbox_server
+    session = sign_in(server.base_url)
+    listing = session.get(f"{server.base_url}/ops/leads", params={"email": "inbox@fernhill.example"}, timeout=10)
+    assert f'href="/ops/leads/{lead_id}"' in listing.text and "&lt;script&gt;" in listing.text
+    page = session.get(f"{server.base_url}/ops/leads/{lead_id}", timeout=10)
+    assert page.status_code == 200 and "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text  # the use case, as text
+    assert "cql_no_meeting" in page.text  # the alerts' delivery
+    export = session.get(f"{server.base_url}/ops/leads/{lead_id}/export", timeout=10)
+    assert export.headers["Content-Disposition"] == f'attachment; filename="lead-{lead_id}.json"'
+    assert export.json()["lead"]["email"] == "inbox@fernhill.example"
+    assert session.get(f"{server.base_url}/ops/leads/999999", timeout=10).status_code == 404
+    assert session.get(f"{server.base_url}/ops/leads/abc", timeout=10).status_code == 400
+    assert session.get(f"{server.base_url}/ops/leads", params={"status": "bogus"}, timeout=10).status_code == 400
+
+
+def test_the_overview_and_config_pages_render(inbox_server: Tuple[ApiServer, int]) -> None:
+    session = sign_in(inbox_server[0].base_url)
+    overview = session.get(f"{inbox_server[0].base_url}/ops", params={"days": "365", "by": "campaign"}, timeout=10)
+    assert overview.status_code == 200 and "<svg" in overview.text and "By utm campaign" in overview.text
+    assert 'role="img"' in overview.text and "Qualified (CQL)" in overview.text
+    config = session.get(f"{inbox_server[0].base_url}/ops/config", timeout=10)
+    assert config.status_code == 200 and config.text.count("badge ok'>valid") >= 4
+    assert "Scoring policy version" in config.text
+
+
+def test_erasing_from_the_lead_page_needs_the_csrf_token_and_a_tick(tmp_path: Path) -> None:
+    with web_app(tmp_path, {"CQLBOT_OPS_PASSWORD": PASSWORD}) as server:
+        store = LeadStore(make_session_factory(make_engine(server.database_url)), SystemClock())
+        complete_conversation(store, "erase-1", with_email(RAJ, "erase.me@fernhill.example"))
+        lead_id = store.lead_id_for("erase-1")
+        session = sign_in(server.base_url)
+        page = session.get(f"{server.base_url}/ops/leads/{lead_id}", timeout=10).text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf
+        url = f"{server.base_url}/ops/leads/{lead_id}/erase"
+        assert session.post(url, data={"csrf": "forged", "confirm": "yes"}, timeout=10).status_code == 403
+        assert session.post(url, data={"csrf": csrf.group(1)}, timeout=10).status_code == 400  # not ticked
+        assert requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10).status_code == 200
+        done = session.post(url, data={"csrf": csrf.group(1), "confirm": "yes"}, allow_redirects=False, timeout=10)
+        assert done.status_code == 303 and done.headers["Location"] == f"/ops/leads?erased={lead_id}"
+        gone = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10)
+        assert gone.status_code == 404 and gone.json()["error"] == "erased"

@@ -1,4 +1,4 @@
-"""chat opens: an anonymous row per chat session started, for the funnel's first step
+"""chat opens: an anonymous row per chat session started, for the funnel's first step; indexes for the dashboard's periods
 
 Revision ID: 0006
 Revises: 0005
@@ -26,9 +26,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('chat_opens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_chat_opens_opened_at'), ['opened_at'], unique=False)
+    with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversations_started_at'), ['started_at'], unique=False)
+    with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_leads_scored_at'), ['scored_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_leads_scored_at'))
+    with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversations_started_at'))
     with op.batch_alter_table('chat_opens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chat_opens_opened_at'))
     op.drop_table('chat_opens')

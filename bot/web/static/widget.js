@@ -1,9 +1,11 @@
 /*
  * CQL Bot chat widget.
  *
- * Embed on any page (socket.io-client must be loaded first):
- *   <script src="https://bot.example.com/static/vendor/socket.io.min.js"></script>
- *   <script src="https://bot.example.com/static/widget.js" data-server="https://rasa.example.com"></script>
+ * Embed on any page with one tag (it loads its stylesheet and socket.io
+ * from beside itself when the page has not; no inline script, so a strict
+ * Content-Security-Policy only needs the two origins):
+ *   <script src="https://bot.example.com/static/widget.js" data-server="https://rasa.example.com"
+ *           data-title="Chat with us" data-privacy-url="https://example.com/privacy" defer></script>
  *
  * Talks to Rasa's socket.io channel; sends the browser's time zone, the page
  * URL and UTM parameters as session metadata; keeps the session and the
@@ -80,6 +82,22 @@
     return p;
   }
 
+  // One tag is enough: the stylesheet and socket.io come from beside this file when missing.
+  var base = script && script.src ? script.src.replace(/[^/]*([?#].*)?$/, "") : "/static/";
+  function ensureStylesheet() {
+    if (document.querySelector('link[href$="widget.css"]')) { return; }
+    document.head.appendChild(el("link", { "rel": "stylesheet", "href": base + "widget.css" }));
+  }
+  function withSocketIo(then) {
+    if (typeof window.io === "function") { then(); return; }
+    var existing = document.querySelector('script[src$="socket.io.min.js"]');
+    var tag = existing || el("script", { "src": base + "vendor/socket.io.min.js" });
+    tag.addEventListener("load", then);
+    tag.addEventListener("error", function () { status.textContent = "Chat is unavailable right now."; });
+    if (!existing) { document.head.appendChild(tag); }
+  }
+  ensureStylesheet();
+
   var state = loadState();
 
   // --- DOM -----------------------------------------------------------------
@@ -116,25 +134,90 @@
       item.appendChild(message.from === "bot" ? linked(message.text) : el("p", { "class": "cqlbot-text" }, message.text));
     }
     if (message.buttons && message.buttons.length && !message.answered) {
-      var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": "Quick replies" });
-      message.buttons.forEach(function (button) {
-        var b = el("button", { "type": "button", "class": "cqlbot-button" }, String(button.title || button.payload || ""));
-        b.addEventListener("click", function () {
-          message.answered = true;
-          group.remove();
-          sendMessage(String(button.payload || button.title || ""), String(button.title || button.payload || ""));
-        });
-        group.appendChild(b);
-      });
-      item.appendChild(group);
+      item.appendChild(isTimeOffer(message.buttons) ? timePicker(message) : quickReplies(message));
     }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
 
+  function choose(message, container, button) {
+    message.answered = true;
+    container.remove();
+    sendMessage(String(button.payload || button.title || ""), String(button.title || button.payload || ""));
+  }
+
+  function replyButton(message, container, button, className) {
+    var b = el("button", { "type": "button", "class": className }, String(button.title || button.payload || ""));
+    b.addEventListener("click", function () { choose(message, container, button); });
+    return b;
+  }
+
+  // Arrow keys move between a group's buttons; Home and End jump to its ends.
+  function arrowKeys(container) {
+    container.addEventListener("keydown", function (event) {
+      var buttons = Array.prototype.slice.call(container.querySelectorAll("button"));
+      var at = buttons.indexOf(document.activeElement);
+      if (at < 0) { return; }
+      var next = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+      if (next === undefined) { return; }
+      event.preventDefault();
+      buttons[(next + buttons.length) % buttons.length].focus();
+    });
+  }
+
+  function quickReplies(message) {
+    var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": "Quick replies" });
+    message.buttons.forEach(function (button) { group.appendChild(replyButton(message, group, button, "cqlbot-button")); });
+    arrowKeys(group);
+    return group;
+  }
+
+  var SLOT_PAYLOAD = /^\/pick_slot/;
+  function isTimeOffer(buttons) {
+    return buttons.some(function (b) { return SLOT_PAYLOAD.test(String(b.payload || "")); });
+  }
+
+  // Offered times, grouped by day ("Tue 1 Dec, 10:00" → "Tue 1 Dec" / "10:00"),
+  // then the other choices ("Other times", "None of these work").
+  function timePicker(message) {
+    var picker = el("div", { "class": "cqlbot-picker", "role": "group", "aria-label": "Pick a time" });
+    var days = {};
+    var order = [];
+    message.buttons.forEach(function (button) {
+      var title = String(button.title || "");
+      if (!SLOT_PAYLOAD.test(String(button.payload || ""))) { return; }
+      var split = title.lastIndexOf(", ");
+      var day = split > 0 ? title.slice(0, split) : "";
+      if (!days[day]) { days[day] = []; order.push(day); }
+      days[day].push({ button: button, time: split > 0 ? title.slice(split + 2) : title });
+    });
+    order.forEach(function (day) {
+      var row = el("div", { "class": "cqlbot-day" });
+      if (day) { row.appendChild(el("span", { "class": "cqlbot-day-name" }, day)); }
+      var times = el("div", { "class": "cqlbot-times" });
+      days[day].forEach(function (slot) {
+        var b = replyButton(message, picker, slot.button, "cqlbot-button cqlbot-time");
+        b.textContent = slot.time;
+        b.setAttribute("aria-label", String(slot.button.title || slot.time));
+        times.appendChild(b);
+      });
+      row.appendChild(times);
+      picker.appendChild(row);
+    });
+    var others = el("div", { "class": "cqlbot-buttons" });
+    message.buttons.forEach(function (button) {
+      if (!SLOT_PAYLOAD.test(String(button.payload || ""))) {
+        others.appendChild(replyButton(message, picker, button, "cqlbot-button cqlbot-secondary"));
+      }
+    });
+    if (others.childNodes.length) { picker.appendChild(others); }
+    arrowKeys(picker);
+    return picker;
+  }
+
   function add(message) {
     state.messages.forEach(function (m) { if (m.buttons) { m.answered = true; } });
-    Array.prototype.forEach.call(log.querySelectorAll(".cqlbot-buttons"), function (g) { g.remove(); });
+    Array.prototype.forEach.call(log.querySelectorAll(".cqlbot-buttons, .cqlbot-picker"), function (g) { g.remove(); });
     state.messages.push(message);
     saveState();
     render(message);
@@ -150,10 +233,8 @@
   var typingTimer = null;
 
   function connect() {
-    if (socket || typeof window.io !== "function") {
-      if (typeof window.io !== "function") { status.textContent = "Chat is unavailable right now."; }
-      return;
-    }
+    if (socket) { return; }
+    if (typeof window.io !== "function") { withSocketIo(connect); return; }
     socket = window.io(config.server, { transports: ["websocket"], reconnection: true,
       reconnectionDelay: 1000, reconnectionDelayMax: 10000 });
     socket.on("connect", function () {

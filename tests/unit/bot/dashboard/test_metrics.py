@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.clock import FixedClock
 from bot.dashboard import metrics
 from bot.db import make_engine
-from bot.leads.store import VisitContext
+from bot.leads.store import AnswerRecord, VisitContext
 from bot.services import Services
 from tests.conftest import NOW
 from tests.support.journeys import book_for_lead
@@ -31,9 +32,9 @@ def journeys(services: Services) -> None:
 def test_the_funnel_counts_each_step_and_its_rate(services: Services) -> None:
     journeys(services)
     with make_engine(services.settings.database_url).connect() as connection:
-        facts = metrics.conversation_facts(connection, PERIOD, NOW)
+        facts = metrics.conversation_groups(connection, PERIOD, NOW)
         opens = metrics.chat_opens(connection, PERIOD)
-        later = metrics.conversation_facts(connection, PERIOD, NOW + timedelta(days=30))
+        later = metrics.conversation_groups(connection, PERIOD, NOW + timedelta(days=30))
     funnel = metrics.funnel(facts, opens)
     assert funnel.counts == {"opened": 3, "consented": 2, "answered": 1, "cql": 1, "offered": 1, "booked": 1, "held": 0}
     assert funnel.rate("consented") == 2 / 3 and funnel.rate("opened") is None and funnel.rate("held") == 0.0
@@ -68,7 +69,20 @@ def test_scores_and_speed_to_lead(services: Services) -> None:
     journeys(services)
     with make_engine(services.settings.database_url).connect() as connection:
         bands, knockouts = metrics.score_distribution(connection, PERIOD)
-        facts = metrics.conversation_facts(connection, PERIOD, NOW)
-        speed = metrics.speed_to_lead(connection, facts, PERIOD)
+        speed = metrics.speed_to_lead(connection, PERIOD)
     assert sum(bands["cql"]) == 1 and not knockouts
     assert speed["to_booking"]["n"] == 1 and speed["to_alert"] is None  # nothing delivered yet
+
+
+def test_the_median_time_to_answer_is_the_middle_wait(services: Services) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    for n, wait in enumerate((10, 40, 20, 30)):
+        clock.at = NOW - timedelta(hours=n + 1)
+        services.leads.record_consent(f"timed-{n}", VisitContext())
+        services.leads.record_asked(f"timed-{n}", "company")
+        clock.at += timedelta(seconds=wait)
+        services.leads.record_answer(f"timed-{n}", AnswerRecord("company", "company", "Acme", "Acme", True))
+    with make_engine(services.settings.database_url).connect() as connection:
+        [company] = metrics.drop_off(connection, PERIOD, ["company"])
+    assert (company.asked, company.answered, company.left) == (4, 4, 0)
+    assert company.median_seconds is not None and abs(company.median_seconds - 25.0) < 0.01  # (20 + 30) / 2
