@@ -124,7 +124,8 @@ async def overview_sections(app: Sanic, period: metrics.Period, by: str) -> str:
 def _headline(total: metrics.Funnel) -> str:
     booked, opened = total.counts["booked"], total.counts["opened"]
     rate = f" · {booked / opened:.1%} of chats opened" if opened else ""
-    return f'<p class="headline"><strong class="big">{booked}</strong> meetings booked{rate}</p>'
+    noun = "meeting" if booked == 1 else "meetings"
+    return f'<p class="headline"><strong class="big">{booked}</strong> {noun} booked{rate}</p>'
 
 
 def _funnel_section(total: metrics.Funnel) -> str:
