@@ -157,12 +157,31 @@ def setup_lifecycle(app: Sanic) -> None:
         app.ctx.tracker_engine.dispose()
 
 
+#: Sent with every response that does not set its own (JSON, static files, errors).
+BASELINE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def setup_baseline_headers(app: Sanic) -> None:
+    @app.on_response
+    async def baseline_headers(request: Request, response: HTTPResponse) -> None:
+        for name, value in BASELINE_HEADERS.items():
+            if name not in response.headers:
+                response.headers[name] = value
+        if "Content-Security-Policy" not in response.headers and not request.path.startswith("/static/"):
+            response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+
+
 def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     """Builds the web app; ``settings`` default to the environment's."""
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.ctx.settings = settings or load_settings()
     setup_lifecycle(app)
+    setup_baseline_headers(app)
     setup_pages(app)
     setup_health(app)
     setup_api(app)

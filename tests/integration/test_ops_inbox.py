@@ -237,3 +237,13 @@ def test_erasing_from_the_lead_page_needs_the_csrf_token_and_a_tick(tmp_path: Pa
         assert done.status_code == 303 and done.headers["Location"] == f"/ops/leads?erased={lead_id}"
         gone = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10)
         assert gone.status_code == 404 and gone.json()["error"] == "erased"
+
+
+def test_every_response_carries_the_baseline_security_headers(inbox_server: Tuple[ApiServer, int]) -> None:
+    server, _ = inbox_server
+    for path in ("/healthz", "/api/leads", "/ops/login", "/ops", "/static/widget.js", "/no/such/page"):
+        answer = requests.get(f"{server.base_url}{path}", allow_redirects=False, timeout=10)
+        assert answer.headers["X-Content-Type-Options"] == "nosniff", path
+        assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"], path
+        if not path.startswith("/static/"):
+            assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], path
