@@ -21,7 +21,7 @@ import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 from bot.db import make_engine, make_session_factory
 from bot.leads.models import Answer, Conversation, Lead, StatusChange
@@ -99,16 +99,21 @@ def measure(name: str, make_url: Callable[[int], str], token: str, clients: int)
     return f"  {name:<28} clients={clients:<2} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {REQUESTS / elapsed:6.0f} req/s"
 
 
+def start_web_app(database_url: str, workdir: Path) -> Tuple[subprocess.Popen, int, str]:
+    """``python -m bot.web`` on a free port with a fresh API token: the process, its port and the token."""
+    token, port = secrets.token_urlsafe(24), free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+           "CQLBOT_API_TOKEN": token, "WEB_PORT": str(port), "LOG_LEVEL": "WARNING"}  # fmt: skip
+    return subprocess.Popen([sys.executable, "-m", "bot.web"], env=env), port, token
+
+
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="cqlbot-bench-api-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'leads.db'}"
     started = time.perf_counter()
     seed(database_url, LEADS)
     print(f"seeded {LEADS:,} leads in {time.perf_counter() - started:.1f} s ({database_url.split(':')[0]})")
-    token, port = secrets.token_urlsafe(24), free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-           "CQLBOT_API_TOKEN": token, "WEB_PORT": str(port), "LOG_LEVEL": "WARNING"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env)
+    server, port, token = start_web_app(database_url, workdir)
     base = f"http://127.0.0.1:{port}/api/leads"
     try:
         for _ in range(100):

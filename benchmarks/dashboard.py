@@ -12,10 +12,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -27,10 +24,9 @@ from typing import List
 
 from sqlalchemy import insert, select
 
-from benchmarks.api import LEADS, seed
+from benchmarks.api import LEADS, seed, start_web_app
 from bot.db import make_engine
 from bot.leads.models import ChatOpen, Conversation, Lead, RoutingDecision
-from bot.stack import free_port
 from calendar_booking.tables import bookings
 
 ROUNDS = 30
@@ -79,10 +75,7 @@ def main() -> None:
     seed(database_url, LEADS, start=now - timedelta(days=30), step=timedelta(days=30) / LEADS)
     add_funnel_rows(database_url, now)
     print(f"seeded {LEADS:,} leads, 15,000 chat opens and their bookings in {time.perf_counter() - started:.1f} s")
-    password, port = secrets.token_urlsafe(24), free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-           "CQLBOT_API_TOKEN": password, "WEB_PORT": str(port), "LOG_LEVEL": "WARNING"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env)
+    server, port, password = start_web_app(database_url, workdir)
     base = f"http://127.0.0.1:{port}"
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
