@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-outbox bench-dashboard route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -55,6 +55,11 @@ typecheck: install
 # Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
 rescore: migrate
 	$(PY) -m bot.rescore $(ARGS)
+
+# Turn latency and throughput at 1, 8, 32 and 64 visitors: the full stack against the
+# bench/baseline form bot, side by side (about 15 minutes); ARGS="--levels 1 8" for less.
+bench: install model
+	$(PY) -m benchmarks.turns $(ARGS)
 
 # Scoring throughput (a measurement, not part of make test; see docs/benchmarks.md).
 bench-scoring: install

@@ -172,6 +172,16 @@ class Outbox:
             ).all()
         return {status: int(count) for status, count in rows}
 
+    def backlog(self, now: datetime) -> tuple[int, float]:
+        """How many alerts are pending, and how old the oldest is (seconds)."""
+        with self._engine.connect() as connection:
+            pending, oldest = connection.execute(
+                select(func.count(), func.min(notifications.c.created_at)).where(notifications.c.status == PENDING)
+            ).one()
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        return int(pending), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
     def health(self, now: datetime, stuck_after: timedelta = timedelta(minutes=5)) -> Dict[str, Any]:
         """Whether alerts are flowing: pending rows, and the oldest one's error if it is stuck."""
         with self._engine.connect() as connection:

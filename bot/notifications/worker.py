@@ -16,6 +16,7 @@ from sanic import Sanic
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
+from bot.metrics import ALERT_FAILURES, ALERTS_DELIVERED, failure_reason
 from bot.notifications.abandoned import alert_abandoned_offers
 from bot.notifications.messages import Alert
 from bot.notifications.notifiers import Notifier, NotifierUnavailable
@@ -42,12 +43,15 @@ def deliver_due(
         except NotifierUnavailable as exc:
             logger.warning("notification %d not delivered (attempt %d): %s", pending.id, pending.attempts + 1, exc)
             outbox.failed(pending.id, clock.now(), str(exc), pending.attempts)
+            ALERT_FAILURES.labels(reason=failure_reason(str(exc))).inc()
             continue
         except Exception as exc:  # one bad row must not stop the others; it is retried and shown
             logger.exception("notification %d could not be rendered or sent", pending.id)
             outbox.failed(pending.id, clock.now(), f"error: {exc.__class__.__name__}", pending.attempts)
+            ALERT_FAILURES.labels(reason=failure_reason(f"error: {exc.__class__.__name__}")).inc()
             continue
         outbox.delivered(pending.id, clock.now(), where)
+        ALERTS_DELIVERED.labels(via=str(where.get("via") or where.get("channel") or "unknown")[:20]).inc()
         delivered += 1
     return delivered
 

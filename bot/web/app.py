@@ -41,6 +41,7 @@ from bot.web.dashboard import setup_dashboard
 from bot.web.headers import security_headers
 from bot.web.inbox import setup_inbox
 from bot.web.meetings import setup_meetings
+from bot.web.metrics import setup_metrics
 from bot.web.ops_auth import setup_ops_auth
 from bot.web.retention import setup_retention
 from bot.web.slack_actions import setup_slack_actions
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     app.ctx.settings = settings or load_settings()
     setup_lifecycle(app)
     setup_baseline_headers(app)
+    setup_metrics(app)
     setup_pages(app)
     setup_health(app)
     setup_api(app)

@@ -247,3 +247,16 @@ def test_every_response_carries_the_baseline_security_headers(inbox_server: Tupl
         assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"], path
         if not path.startswith("/static/"):
             assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], path
+
+
+def test_prometheus_metrics_need_the_token_and_report_the_outbox(inbox_server: Tuple[ApiServer, int]) -> None:
+    server, _ = inbox_server
+    assert requests.get(f"{server.base_url}/metrics", timeout=10).status_code == 401
+    answer = requests.get(f"{server.base_url}/metrics", headers=API_AUTH, timeout=10)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/plain")
+    lines = answer.text.splitlines()
+    assert 'cqlbot_alerts_delivered_total{via="local"} 2.0' in lines  # the two alerts of the fixture
+    assert "cqlbot_alerts_pending 0.0" in lines
+    assert any(
+        line.startswith('cqlbot_http_request_seconds_count{route="notifications_api",status="200"}') for line in lines
+    )

@@ -1,0 +1,243 @@
+"""Turn latency and throughput: the full stack against a baseline, side by side.
+
+Run with ``make bench`` (``ARGS="--levels 1 8 --visitors-per-level 2"`` for a
+short run). For each load level N (1, 8, 32, 64 visitors at once), N threads
+hold whole conversations over Rasa's REST channel, back to back, until
+``visitors-per-level × N`` conversations are done, and every turn is timed.
+
+- **full stack**: ``make run``'s three processes on a fresh SQLite database:
+  greeting, consent, nine answers (scored, routed, offered times), a tap on
+  the first time (booked on the local calendar), 12 turns.
+- **baseline**: a minimal Rasa 3.6 form bot built from ``bench/baseline/``
+  (the same nine questions, Rasa's suggested pipeline and policies with 20
+  epochs, no action server, no business logic), 10 turns. It is trained by
+  this benchmark when ``bench/baseline`` changed.
+
+The two run one after the other on the same machine, never at once. Prints
+p50/p95/p99 per turn and turns per second at each level, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from bot.migrate import upgrade_database
+from bot.settings import PROJECT_ROOT
+from bot.stack import Ports, Stack, free_port
+
+BASELINE_DIR = PROJECT_ROOT / "bench" / "baseline"
+MODELS_DIR = PROJECT_ROOT / "bench" / ".models"
+LEVELS = (1, 8, 32, 64)
+PEOPLE = [("Germany", "Europe/Berlin", "3,500"), ("United States", "America/Chicago", "800"),
+          ("India", "Asia/Kolkata", "250"), ("Canada", "America/Toronto", "120"), ("France", "Europe/Paris", "1200")]  # fmt: skip
+
+
+@dataclass
+class Level:
+    visitors: int
+    turns: List[float] = field(default_factory=list)
+    wall: float = 0.0
+    failures: int = 0
+
+    def line(self) -> str:
+        if not self.turns:
+            return f"{self.visitors:>3} visitors: no turns"
+        ordered = sorted(self.turns)
+
+        def at(q: float) -> float:
+            return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+        return (f"{self.visitors:>3} visitors: p50 {statistics.median(ordered):6.0f} ms  p95 {at(0.95):6.0f} ms  "
+                f"p99 {at(0.99):6.0f} ms  {len(ordered) / self.wall:5.1f} turns/s  ({len(ordered)} turns, "
+                f"{self.failures} failed)")  # fmt: skip
+
+    @property
+    def throughput(self) -> float:
+        return len(self.turns) / self.wall if self.wall else 0.0
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.turns)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def say(
+    webhook: str, sender: str, text: str, metadata: Dict[str, Any] | None = None
+) -> Tuple[List[Dict[str, Any]], float]:
+    payload: Dict[str, Any] = {"sender": sender, "message": text}
+    if metadata:
+        payload["metadata"] = metadata
+    request = urllib.request.Request(  # noqa: S310 - the bot's own REST channel on loopback
+        webhook, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
+        replies = json.loads(response.read())
+    return replies, (time.perf_counter() - started) * 1000
+
+
+def answers(n: int) -> List[str]:
+    country, _, size = PEOPLE[n % len(PEOPLE)]
+    tag = uuid.uuid4().hex[:8]
+    return ["route web leads to the right rep", f"Alex {tag}", f"alex.{tag}@bench-{tag}.example", f"Bench {tag}",
+            "VP Sales", size, "next month", "approved", country]  # fmt: skip
+
+
+def full_conversation(webhook: str, n: int) -> List[float]:
+    sender, zone = f"bench-{uuid.uuid4().hex[:12]}", PEOPLE[n % len(PEOPLE)][1]
+    times = [say(webhook, sender, "hi", {"timezone": zone})[1], say(webhook, sender, "/give_consent")[1]]
+    replies: List[Dict[str, Any]] = []
+    for text in answers(n):
+        replies, ms = say(webhook, sender, text)
+        times.append(ms)
+    picks = [b["payload"] for r in replies for b in r.get("buttons") or [] if b["payload"].startswith("/pick_slot")]
+    if picks:
+        times.append(say(webhook, sender, picks[0])[1])
+    return times
+
+
+def baseline_conversation(webhook: str, n: int) -> List[float]:
+    sender = f"base-{uuid.uuid4().hex[:12]}"
+    return [say(webhook, sender, "hi")[1]] + [say(webhook, sender, text)[1] for text in answers(n)]
+
+
+def run_level(webhook: str, conversation: Callable[[str, int], List[float]], visitors: int, per_level: int) -> Level:
+    """``visitors`` threads hold conversations back to back until ``visitors × per_level`` are done."""
+    level, lock, counter = Level(visitors), threading.Lock(), iter(range(visitors * per_level))
+
+    def worker() -> None:
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            try:
+                times = conversation(webhook, n)
+            except OSError:
+                with lock:
+                    level.failures += 1
+                continue
+            with lock:
+                level.turns.extend(times)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(visitors) as pool:
+        for _ in range(visitors):
+            pool.submit(worker)
+    level.wall = time.perf_counter() - started
+    print("   ", level.line(), flush=True)
+    return level
+
+
+def drive(
+    webhook: str, conversation: Callable[[str, int], List[float]], levels: Sequence[int], per_level: int
+) -> List[Level]:
+    return [run_level(webhook, conversation, visitors, per_level) for visitors in levels]
+
+
+def baseline_model() -> Path:
+    """The baseline's model, trained when ``bench/baseline`` changed."""
+    digest = hashlib.sha256()
+    for path in sorted(BASELINE_DIR.rglob("*.yml")):
+        digest.update(path.read_bytes())
+    model = MODELS_DIR / f"baseline-{digest.hexdigest()[:12]}.tar.gz"
+    if not model.exists():
+        print("training the baseline (bench/baseline) ...", flush=True)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(BASELINE_DIR / "config.yml"),
+             "--domain", str(BASELINE_DIR / "domain.yml"), "--data", str(BASELINE_DIR / "data"),
+             "--out", str(MODELS_DIR), "--fixed-model-name", model.name.removesuffix(".tar.gz")],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    return model
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Rasa server stopped while starting")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def run_full_stack(levels: Sequence[int], per_level: int) -> List[Level]:
+    with tempfile.TemporaryDirectory() as workdir:
+        url = f"sqlite:///{Path(workdir) / 'leads.db'}"
+        upgrade_database(url)
+        env = {**os.environ, "DATABASE_URL": url, "TRACKER_DATABASE_URL": f"sqlite:///{Path(workdir) / 'tracker.db'}",
+               "LOG_LEVEL": "WARNING"}  # fmt: skip
+        stack = Stack(
+            ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env, log_dir=Path(workdir)
+        )
+        stack.start()
+        try:
+            stack.wait_until_healthy(timeout=300)
+            return drive(
+                f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", full_conversation, levels, per_level
+            )
+        finally:
+            stack.stop()
+
+
+def run_baseline(levels: Sequence[int], per_level: int) -> List[Level]:
+    model, port = baseline_model(), free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--port", str(port),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+            cwd=workdir, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for(f"http://127.0.0.1:{port}/", server)
+            return drive(f"http://127.0.0.1:{port}/webhooks/rest/webhook", baseline_conversation, levels, per_level)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
+    parser.add_argument(
+        "--visitors-per-level", type=int, default=2, help="conversations per visitor slot at each level"
+    )
+    args = parser.parse_args()
+    print("full stack (make run: Rasa + actions + web app, SQLite, local calendar):", flush=True)
+    full = run_full_stack(args.levels, args.visitors_per_level)
+    print("baseline (bench/baseline: a Rasa form bot, no business logic):", flush=True)
+    base = run_baseline(args.levels, args.visitors_per_level)
+    print("\nvisitors | full p50 / p95 / p99 ms | turns/s | baseline p50 / p95 / p99 ms | turns/s | throughput ratio")
+    for ours, theirs in zip(full, base, strict=True):
+
+        def cols(level: Level) -> str:
+            ordered = sorted(level.turns) or [float("nan")]
+            p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+            return f"{statistics.median(ordered):5.0f} / {level.p95:5.0f} / {p99:5.0f} | {level.throughput:5.1f}"
+
+        ratio = ours.throughput / theirs.throughput if theirs.throughput else float("nan")
+        print(f"{ours.visitors:>8} | {cols(ours)} | {cols(theirs)} | {ratio:4.2f}x")
+
+
+if __name__ == "__main__":
+    main()
