@@ -10,7 +10,8 @@ hold whole conversations over Rasa's REST channel, back to back, until
   the first time (booked on the local calendar), 12 turns.
 - **baseline**: a minimal Rasa 3.6 form bot built from ``bench/baseline/``
   (the same nine questions, Rasa's suggested pipeline and policies with 20
-  epochs, no action server, no business logic), 10 turns. It is trained by
+  epochs, Rasa's SQL tracker store on SQLite, no action server, no business
+  logic), 10 turns. It is trained by
   this benchmark when ``bench/baseline`` changed.
 
 The two run one after the other on the same machine, never at once. Prints
@@ -202,9 +203,12 @@ def run_full_stack(levels: Sequence[int], per_level: int) -> List[Level]:
 def run_baseline(levels: Sequence[int], per_level: int) -> List[Level]:
     model, port = baseline_model(), free_port()
     with tempfile.TemporaryDirectory() as workdir:
+        # The same kind of tracker store as the full stack: Rasa's SQL store on a SQLite file.
+        endpoints = Path(workdir) / "endpoints.yml"
+        endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {Path(workdir) / 'tracker.db'}\n")
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--port", str(port),
-             "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
             cwd=workdir, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

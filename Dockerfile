@@ -1,0 +1,32 @@
+# Three images from one file, mirroring `make run`'s steps:
+#   docker build --target rasa    -t cqlbot-rasa .
+#   docker build --target actions -t cqlbot-actions .
+#   docker build --target web     -t cqlbot-web .
+# Configuration comes only from the environment (see .env.example); no secret is baked in.
+FROM python:3.10-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
+    TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH=/app
+RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN useradd --system --home /app cqlbot && mkdir -p var models && chown -R cqlbot /app/var /app/models
+USER cqlbot
+
+# The Rasa server: the model is trained at build time, from data/, domain.yml and config.yml.
+FROM base AS rasa
+RUN rasa train --fixed-model-name cqlbot --out models
+EXPOSE 5005
+CMD ["sh", "-c", "rasa run --model models/cqlbot.tar.gz --port 5005 --endpoints endpoints.yml --credentials credentials.yml --enable-api --auth-token \"$RASA_AUTH_TOKEN\" --cors '*'"]
+
+# The action server: qualification, scoring, routing and booking.
+FROM base AS actions
+EXPOSE 5055
+CMD ["rasa", "run", "actions", "--actions", "actions", "--port", "5055"]
+
+# The web app: pages, lead API, ops dashboard, Slack buttons, the outbox worker.
+# Migrations run before it starts (alembic is idempotent; with several replicas run it once as a job).
+FROM base AS web
+EXPOSE 8000
+CMD ["sh", "-c", "python -m alembic upgrade head && python -m bot.check && WEB_HOST=0.0.0.0 python -m bot.web"]
