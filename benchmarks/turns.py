@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import statistics
 import subprocess
@@ -35,8 +34,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence
 
+from benchmarks.booking import PEOPLE, say
 from bot.migrate import upgrade_database
 from bot.settings import PROJECT_ROOT
 from bot.stack import Ports, Stack, free_port
@@ -44,8 +44,6 @@ from bot.stack import Ports, Stack, free_port
 BASELINE_DIR = PROJECT_ROOT / "bench" / "baseline"
 MODELS_DIR = PROJECT_ROOT / "bench" / ".models"
 LEVELS = (1, 8, 32, 64)
-PEOPLE = [("Germany", "Europe/Berlin", "3,500"), ("United States", "America/Chicago", "800"),
-          ("India", "Asia/Kolkata", "250"), ("Canada", "America/Toronto", "120"), ("France", "Europe/Paris", "1200")]  # fmt: skip
 
 
 @dataclass
@@ -75,21 +73,6 @@ class Level:
     def p95(self) -> float:
         ordered = sorted(self.turns)
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-def say(
-    webhook: str, sender: str, text: str, metadata: Dict[str, Any] | None = None
-) -> Tuple[List[Dict[str, Any]], float]:
-    payload: Dict[str, Any] = {"sender": sender, "message": text}
-    if metadata:
-        payload["metadata"] = metadata
-    request = urllib.request.Request(  # noqa: S310 - the bot's own REST channel on loopback
-        webhook, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
-        replies = json.loads(response.read())
-    return replies, (time.perf_counter() - started) * 1000
 
 
 def answers(n: int) -> List[str]:
