@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.errors import StoreError
 from bot.leads.models import Conversation, Lead
-from bot.notifications.outbox import notifications
+from bot.notifications.outbox import delivery_via, notifications
 from bot.qualification.normalise import normalise_email
 from calendar_booking.tables import bookings
 
@@ -83,12 +83,7 @@ def notifications_of(session: Session, lead_id: int) -> List[Dict[str, Any]]:
         select(notifications).where(notifications.c.lead_id == lead_id).order_by(notifications.c.id)
     ).all()
     fields = ("kind", "recipient", "status", "attempts", "last_error", "created_at", "delivered_at")
-    return [{**{name: getattr(row, name) for name in fields}, "via": _via(row.delivery)} for row in rows]
-
-
-def _via(delivery: Dict[str, Any] | None) -> str | None:
-    """How a delivered alert went: ``dm``, ``team``, ``ops`` (Slack) or ``local``."""
-    return (delivery or {}).get("via") or (delivery or {}).get("channel")
+    return [{**{name: getattr(row, name) for name in fields}, "via": delivery_via(row.delivery)} for row in rows]
 
 
 def status_history(lead: Lead) -> List[Dict[str, Any]]:

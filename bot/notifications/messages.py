@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.leads.models import Lead, MeetingRequest
+from bot.leads.models import Answer, Conversation, Lead, MeetingRequest
 from bot.notifications.outbox import Pending
 from bot.routing.team import TeamConfig
 from calendar_booking.tables import bookings
@@ -136,8 +136,6 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
 
 
 def _use_case(connection: Any, lead_id: int) -> str | None:
-    from bot.leads.models import Answer, Conversation
-
     text = connection.execute(
         select(Answer.raw_text)
         .join(Conversation, Answer.conversation_id == Conversation.id)

@@ -183,22 +183,18 @@ class Outbox:
         return int(pending), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
     def health(self, now: datetime, stuck_after: timedelta = timedelta(minutes=5)) -> Dict[str, Any]:
-        """Whether alerts are flowing: pending rows, and the oldest one's error if it is stuck."""
-        with self._engine.connect() as connection:
-            pending, oldest = connection.execute(
-                select(func.count(), func.min(notifications.c.created_at)).where(notifications.c.status == PENDING)
-            ).one()
-            error = connection.execute(
-                select(notifications.c.last_error)
-                .where(notifications.c.status == PENDING, notifications.c.last_error.isnot(None))
-                .order_by(notifications.c.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=now.tzinfo)
-        stuck = oldest is not None and now - oldest > stuck_after
-        result: Dict[str, Any] = {"ok": not stuck, "pending": int(pending)}
+        """Whether alerts are flowing: pending rows, and the newest error if the oldest is stuck."""
+        pending, oldest_seconds = self.backlog(now)
+        stuck = pending > 0 and oldest_seconds > stuck_after.total_seconds()
+        result: Dict[str, Any] = {"ok": not stuck, "pending": pending}
         if stuck:
+            with self._engine.connect() as connection:
+                error = connection.execute(
+                    select(notifications.c.last_error)
+                    .where(notifications.c.status == PENDING, notifications.c.last_error.isnot(None))
+                    .order_by(notifications.c.id.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
             result["error"] = error or "not delivered yet"
         return result
 
@@ -211,6 +207,11 @@ class Outbox:
             query = query.where(notifications.c.status == status)
         with self._engine.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def delivery_via(delivery: Dict[str, Any] | None) -> str | None:
+    """How a delivered alert went: ``dm``, ``team`` or ``ops`` (Slack), or ``local``."""
+    return (delivery or {}).get("via") or (delivery or {}).get("channel")
 
 
 def as_pending(row: Dict[str, Any]) -> Pending:

@@ -20,7 +20,7 @@ from bot.metrics import ALERT_FAILURES, ALERTS_DELIVERED, failure_reason
 from bot.notifications.abandoned import alert_abandoned_offers
 from bot.notifications.messages import Alert
 from bot.notifications.notifiers import Notifier, NotifierUnavailable
-from bot.notifications.outbox import Outbox, Pending
+from bot.notifications.outbox import Outbox, Pending, delivery_via
 from bot.web.background import run_in_background
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def deliver_due(
             ALERT_FAILURES.labels(reason=failure_reason(f"error: {exc.__class__.__name__}")).inc()
             continue
         outbox.delivered(pending.id, clock.now(), where)
-        ALERTS_DELIVERED.labels(via=str(where.get("via") or where.get("channel") or "unknown")[:20]).inc()
+        ALERTS_DELIVERED.labels(via=str(delivery_via(where) or "unknown")[:20]).inc()
         delivered += 1
     return delivered
 

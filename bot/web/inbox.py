@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.notifications.messages import Alert, meeting_line, plain_text
-from bot.notifications.outbox import DELIVERED, PENDING, as_pending
+from bot.notifications.outbox import DELIVERED, PENDING, as_pending, delivery_via
 from bot.routing.team import TeamConfig
 from bot.web.api import ApiError, api_json, api_route, single_values
 from bot.web.ops_auth import ops_page
@@ -90,7 +90,7 @@ def _when(moment: datetime | None, zone: str | None) -> str:
 def _delivery(row: Dict[str, Any], zone: str | None) -> str:
     if row["status"] == DELIVERED:
         where = row["delivery"] or {}
-        via = where.get("via") or where.get("channel") or "?"
+        via = delivery_via(where) or "?"
         fallbacks = where.get("fallbacks") or []
         extra = f" (fell back: {html.escape(', '.join(map(str, fallbacks)))})" if fallbacks else ""
         return f'<span class="badge ok">Delivered</span> {_when(row["delivered_at"], zone)} via {html.escape(str(via))}{extra}'

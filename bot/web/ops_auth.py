@@ -9,8 +9,8 @@
   on HTTPS, valid eight hours. Changing the password or secret ends every session.
 - Every form that changes anything carries the session's CSRF token
   (:func:`check_csrf`); the login form a double-submit token of its own.
-- :func:`ops_page` guards a page (redirect to the login), :func:`ops_data`
-  a data endpoint (401 JSON).
+- :func:`ops_page` guards a page (redirect to the login); the data behind
+  the pages is the token-guarded ``/api``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from urllib.parse import quote, urlsplit
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
-from sanic.response import json as json_response
 
 from bot.settings import Settings
 from bot.web.ops_layout import ops_page_html
@@ -125,20 +124,6 @@ def ops_page(handler: Handler) -> Handler:
         if session is None:
             target = request.path + (f"?{request.query_string}" if request.query_string else "")
             return redirect(f"/ops/login?next={quote(target, safe='')}", status=303)
-        request.ctx.ops_session = session
-        return await handler(request, *args, **kwargs)
-
-    return wrapped
-
-
-def ops_data(handler: Handler) -> Handler:
-    """A data endpoint of the ops pages: 401 without a session."""
-
-    @wraps(handler)
-    async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        session = current_session(request)
-        if session is None:
-            return json_response({"error": "unauthorised", "reason": "sign in at /ops/login"}, status=401)
         request.ctx.ops_session = session
         return await handler(request, *args, **kwargs)
 
