@@ -38,7 +38,7 @@ from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
 from bot.web.dashboard import setup_dashboard
-from bot.web.headers import security_headers
+from bot.web.headers import BASELINE_HEADERS, security_headers
 from bot.web.inbox import setup_inbox
 from bot.web.meetings import setup_meetings
 from bot.web.metrics import setup_metrics
@@ -156,14 +156,6 @@ def setup_lifecycle(app: Sanic) -> None:
         await app.ctx.http.close()
         app.ctx.engine.dispose()
         app.ctx.tracker_engine.dispose()
-
-
-#: Sent with every response that does not set its own (JSON, static files, errors).
-BASELINE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 def setup_baseline_headers(app: Sanic) -> None:

@@ -39,7 +39,7 @@ from bot.settings import PROJECT_ROOT
 from bot.stack import DEFAULT_MODEL
 from bot.web.api import ApiError, erase_lead, export_response, lead_view, parse_lead_filter, parse_lead_id
 from bot.web.ops_auth import check_csrf, csrf_input, ops_page
-from bot.web.ops_layout import ops_page_html
+from bot.web.ops_layout import ops_page_html, select_html, time_html
 
 PERIODS = (7, 30, 90, 365)
 e = html.escape
@@ -68,25 +68,11 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def _when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return f'<time datetime="{moment.isoformat()}">{moment:%d %b %Y %H:%M} UTC</time>'
-
-
 def _period(request: Request) -> tuple[int, metrics.Period]:
     raw = request.args.get("days") or "30"
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
     now = datetime.now(timezone.utc)
     return days, metrics.Period(now - timedelta(days=days), now + timedelta(minutes=1))
-
-
-def _choices(name: str, options: Sequence[tuple[str, str]], chosen: str) -> str:
-    items = "".join(
-        f'<option value="{e(value, quote=True)}"{" selected" if value == chosen else ""}>{e(label)}</option>'
-        for value, label in options
-    )
-    return f'<select name="{name}" id="{name}">{items}</select>'
 
 
 async def overview_sections(app: Sanic, period: metrics.Period, by: str) -> str:
@@ -242,7 +228,7 @@ def _lead_row(lead: Dict[str, Any]) -> List[str]:
         e(lead["status"]),
         e(str(lead["score"]) if lead["score"] is not None else "–"),
         e(f"{meeting.get('ae')} · {meeting['start']:%d %b %H:%M} UTC" if meeting else ""),
-        _when(lead["created_at"]),
+        time_html(lead["created_at"]),
     ]
 
 
@@ -252,7 +238,7 @@ def leads_page_body(app: Sanic, args: Dict[str, List[str]], found: tuple[List[Di
     statuses = [("", "Any tier")] + [(s, s) for s in ("new", "cql", "nurture", "disqualified", "support")]
     filters = (
         '<form method="get" action="/ops/leads" class="filters">'
-        f'<label for="status">Tier</label>{_choices("status", statuses, one.get("status", ""))}'
+        f'<label for="status">Tier</label>{select_html("status", statuses, one.get("status", ""))}'
         f'<label for="email">Email</label><input id="email" name="email" type="email" value="{e(one.get("email", ""), quote=True)}">'
         f'<label for="since">Since</label><input id="since" name="since" type="date" value="{e(one.get("since", "")[:10], quote=True)}">'
         '<button type="submit">Show</button></form>'
@@ -292,7 +278,12 @@ def lead_page_body(request: Request, lead: Dict[str, Any], routing: List[Dict[st
     answers = _table(
         ["Question", "Their words", "Understood as", "When"],
         [
-            (e(q.replace("_", " ")), e(str(a.get("text") or "")), e(_understood(a.get("value"))), _when(a.get("at")))
+            (
+                e(q.replace("_", " ")),
+                e(str(a.get("text") or "")),
+                e(_understood(a.get("value"))),
+                time_html(a.get("at")),
+            )
             for q, a in lead.get("answers", {}).items()
         ],
     )
@@ -300,7 +291,7 @@ def lead_page_body(request: Request, lead: Dict[str, Any], routing: List[Dict[st
         ["When", "From", "To", "Why", "Who", "Note"],
         [
             (
-                _when(h["at"]),
+                time_html(h["at"]),
                 e(h["from"] or ""),
                 e(h["to"]),
                 e(h["cause"]),
@@ -317,13 +308,18 @@ def lead_page_body(request: Request, lead: Dict[str, Any], routing: List[Dict[st
     routes = _table(
         ["When", "Team", "AE", "Reason codes"],
         [
-            (_when(r["decided_at"]), e(r["team"]), e(r["ae_key"] or "–"), e(", ".join(map(str, r["reasons"] or []))))
+            (
+                time_html(r["decided_at"]),
+                e(r["team"]),
+                e(r["ae_key"] or "–"),
+                e(", ".join(map(str, r["reasons"] or []))),
+            )
             for r in routing
         ],
     )
     meeting = lead.get("meeting")
     meeting_html = (
-        f"<p>{e(meeting['status'])} with {e(meeting['ae'])}: {_when(meeting['start'])}"
+        f"<p>{e(meeting['status'])} with {e(meeting['ae'])}: {time_html(meeting['start'])}"
         + (
             f' · <a href="{e(meeting["meet_link"], quote=True)}" rel="noopener">Meet link</a>'
             if meeting.get("meet_link")
@@ -341,7 +337,7 @@ def lead_page_body(request: Request, lead: Dict[str, Any], routing: List[Dict[st
                 e(n["recipient"]),
                 e(n["status"]),
                 n["attempts"],
-                _when(n.get("delivered_at")),
+                time_html(n.get("delivered_at")),
                 e(n.get("via") or ""),
                 e(n.get("last_error") or ""),
             )
@@ -395,7 +391,7 @@ def config_page_body(app: Sanic) -> str:
     model = DEFAULT_MODEL
     model_line = (
         f"{e(model.name)}, {model.stat().st_size / 1e6:.1f} MB, trained "
-        + _when(datetime.fromtimestamp(model.stat().st_mtime, timezone.utc))
+        + time_html(datetime.fromtimestamp(model.stat().st_mtime, timezone.utc))
         if model.exists()
         else "no trained model: run <code>make model</code>"
     )
@@ -430,8 +426,8 @@ def setup_dashboard(app: Sanic) -> None:
         sections = await overview_sections(app, period, by)
         form = (
             '<form method="get" action="/ops" class="filters">'
-            f'<label for="days">Period</label>{_choices("days", [(str(d), f"Last {d} days") for d in PERIODS], str(days))}'
-            f'<label for="by">Break down by</label>{_choices("by", list(metrics.BREAKDOWNS.items()), by)}'
+            f'<label for="days">Period</label>{select_html("days", [(str(d), f"Last {d} days") for d in PERIODS], str(days))}'
+            f'<label for="by">Break down by</label>{select_html("by", list(metrics.BREAKDOWNS.items()), by)}'
             '<button type="submit">Show</button></form>'
         )
         return ops_page_html("Overview", form + sections, request=request)

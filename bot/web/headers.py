@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Dict
 
+#: Sent with every response; pages add their Content-Security-Policy (below),
+#: and the web app gives other responses a ``default-src 'none'`` one.
+BASELINE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
 
 def security_headers(rasa_origin: str) -> Dict[str, str]:
     """Headers sent with every page: no inline script, no framing, no sniffing."""
@@ -14,7 +22,5 @@ def security_headers(rasa_origin: str) -> Dict[str, str]:
             f"connect-src 'self' {rasa_origin} {websocket_origin}; "
             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
         ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "X-Frame-Options": "DENY",
+        **BASELINE_HEADERS,
     }

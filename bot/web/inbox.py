@@ -18,7 +18,6 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Tuple
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from sanic import Sanic
 from sanic.request import Request
@@ -29,7 +28,7 @@ from bot.notifications.outbox import DELIVERED, PENDING, as_pending, delivery_vi
 from bot.routing.team import TeamConfig
 from bot.web.api import ApiError, api_json, api_route, single_values
 from bot.web.ops_auth import ops_page
-from bot.web.ops_layout import ops_page_html
+from bot.web.ops_layout import ops_page_html, select_html, time_html
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -78,13 +77,8 @@ def entry_json(row: Dict[str, Any], alert: Alert) -> Dict[str, Any]:
     }  # fmt: skip
 
 
-def _when(moment: datetime | None, zone: str | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    local = moment.astimezone(ZoneInfo(zone or "UTC"))
-    return f'<time datetime="{moment.isoformat()}">{local:%a %d %b %H:%M} {html.escape(zone or "UTC")}</time>'
+def _time(moment: datetime | None, zone: str | None) -> str:
+    return time_html(moment, zone, "%a %d %b %H:%M")
 
 
 def _delivery(row: Dict[str, Any], zone: str | None) -> str:
@@ -93,7 +87,7 @@ def _delivery(row: Dict[str, Any], zone: str | None) -> str:
         via = delivery_via(where) or "?"
         fallbacks = where.get("fallbacks") or []
         extra = f" (fell back: {html.escape(', '.join(map(str, fallbacks)))})" if fallbacks else ""
-        return f'<span class="badge ok">Delivered</span> {_when(row["delivered_at"], zone)} via {html.escape(str(via))}{extra}'
+        return f'<span class="badge ok">Delivered</span> {_time(row["delivered_at"], zone)} via {html.escape(str(via))}{extra}'
     error = f" · last error: {html.escape(str(row['last_error']))}" if row["last_error"] else ""
     return f'<span class="badge warn">Pending</span> {int(row["attempts"])} attempt(s){error}'
 
@@ -111,7 +105,7 @@ def alert_card(team: TeamConfig, row: Dict[str, Any], alert: Alert) -> str:
         who.append(e(alert.email))
     parts = [
         f'<header><h2>{e(alert.title)}</h2><p class="meta">To {e(recipient_label(team, row["recipient"]))} · '
-        f"{_when(row['created_at'], zone)} · lead #{e(str(row['lead_id'] or '–'))}</p></header>",
+        f"{_time(row['created_at'], zone)} · lead #{e(str(row['lead_id'] or '–'))}</p></header>",
         f'<p class="who">{"<br>".join(who)}</p>',
     ]
     if alert.score is not None or alert.reasons:
@@ -131,16 +125,12 @@ def alert_card(team: TeamConfig, row: Dict[str, Any], alert: Alert) -> str:
 
 
 def _filters(team: TeamConfig, to: str | None, status: str | None) -> str:
-    def option(value: str, label: str, chosen: str | None) -> str:
-        selected = " selected" if value == (chosen or "") else ""
-        return f'<option value="{html.escape(value, quote=True)}"{selected}>{html.escape(label)}</option>'
-
-    people = option("", "Everyone", to) + "".join(option(r, recipient_label(team, r), to) for r in recipients_of(team))
-    states = option("", "Any", status) + option(PENDING, "Pending", status) + option(DELIVERED, "Delivered", status)
+    people = [("", "Everyone")] + [(r, recipient_label(team, r)) for r in recipients_of(team)]
+    states = [("", "Any"), (PENDING, "Pending"), (DELIVERED, "Delivered")]
     return (
         '<form method="get" action="/ops/inbox" class="filters">'
-        f'<label>For <select name="to">{people}</select></label>'
-        f'<label>Status <select name="status">{states}</select></label>'
+        f"<label>For {select_html('to', people, to)}</label>"
+        f"<label>Status {select_html('status', states, status)}</label>"
         '<button type="submit">Show</button></form>'
     )
 

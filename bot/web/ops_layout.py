@@ -6,9 +6,11 @@ Callers pass ``body`` as HTML they built with every stored value escaped.
 from __future__ import annotations
 
 import html
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence, Tuple
+from zoneinfo import ZoneInfo
 
 from sanic.response import HTTPResponse
 from sanic.response import html as html_response
@@ -36,6 +38,26 @@ def _nav(csrf: str, current: str) -> str:
         '<button type="submit">Sign out</button></form>'
     )
     return f'<nav aria-label="Ops pages">{links}{signout}</nav>'
+
+
+def time_html(moment: datetime | None, zone: str | None = None, pattern: str = "%d %b %Y %H:%M") -> str:
+    """A ``<time>`` element: the moment in ``zone`` (UTC by default), machine-readable in UTC."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(ZoneInfo(zone or "UTC"))
+    return f'<time datetime="{moment.isoformat()}">{local.strftime(pattern)} {html.escape(zone or "UTC")}</time>'
+
+
+def select_html(name: str, options: Sequence[Tuple[str, str]], chosen: str | None) -> str:
+    """A ``<select>`` of (value, label) pairs with ``chosen`` selected; every text escaped."""
+    items = "".join(
+        f'<option value="{html.escape(value, quote=True)}"{" selected" if value == (chosen or "") else ""}>'
+        f"{html.escape(label)}</option>"
+        for value, label in options
+    )
+    return f'<select name="{html.escape(name, quote=True)}" id="{html.escape(name, quote=True)}">{items}</select>'
 
 
 def ops_page_html(title: str, body: str, status: int = 200, request: Any = None) -> HTTPResponse:
