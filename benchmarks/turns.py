@@ -53,26 +53,28 @@ class Level:
     wall: float = 0.0
     failures: int = 0
 
-    def line(self) -> str:
-        if not self.turns:
-            return f"{self.visitors:>3} visitors: no turns"
+    def quantile(self, q: float) -> float:
+        """The turn time at ``q`` (nearest rank; the median averages the middle two)."""
         ordered = sorted(self.turns)
-
-        def at(q: float) -> float:
-            return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-        return (f"{self.visitors:>3} visitors: p50 {statistics.median(ordered):6.0f} ms  p95 {at(0.95):6.0f} ms  "
-                f"p99 {at(0.99):6.0f} ms  {len(ordered) / self.wall:5.1f} turns/s  ({len(ordered)} turns, "
-                f"{self.failures} failed)")  # fmt: skip
+        if not ordered:
+            return float("nan")
+        if q == 0.5:
+            return statistics.median(ordered)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
     @property
     def throughput(self) -> float:
         return len(self.turns) / self.wall if self.wall else 0.0
 
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.turns)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
+    def latencies(self) -> str:
+        """``p50 / p95 / p99`` in ms."""
+        return " / ".join(f"{self.quantile(q):5.0f}" for q in (0.5, 0.95, 0.99))
+
+    def line(self) -> str:
+        if not self.turns:
+            return f"{self.visitors:>3} visitors: no turns"
+        return (f"{self.visitors:>3} visitors: p50 / p95 / p99 {self.latencies()} ms  {self.throughput:5.1f} turns/s  "
+                f"({len(self.turns)} turns, {self.failures} failed)")  # fmt: skip
 
 
 def answers(n: int) -> List[str]:
@@ -216,14 +218,9 @@ def main() -> None:
     base = run_baseline(args.levels, args.visitors_per_level)
     print("\nvisitors | full p50 / p95 / p99 ms | turns/s | baseline p50 / p95 / p99 ms | turns/s | throughput ratio")
     for ours, theirs in zip(full, base, strict=True):
-
-        def cols(level: Level) -> str:
-            ordered = sorted(level.turns) or [float("nan")]
-            p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-            return f"{statistics.median(ordered):5.0f} / {level.p95:5.0f} / {p99:5.0f} | {level.throughput:5.1f}"
-
         ratio = ours.throughput / theirs.throughput if theirs.throughput else float("nan")
-        print(f"{ours.visitors:>8} | {cols(ours)} | {cols(theirs)} | {ratio:4.2f}x")
+        print(f"{ours.visitors:>8} | {ours.latencies()} | {ours.throughput:5.1f} | {theirs.latencies()} | "
+              f"{theirs.throughput:5.1f} | {ratio:4.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

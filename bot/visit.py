@@ -35,6 +35,11 @@ def valid_page_url(url: Any) -> str | None:
     return url.strip()
 
 
+def landing_path(page_url: str | None) -> str | None:
+    """The path of the page a chat started on ("/pricing"), without host or query; None without a page."""
+    return (urlsplit(page_url).path or "/") if page_url else None
+
+
 def visit_from_metadata(metadata: Any) -> Dict[str, Any]:
     """Returns ``{"page_url", "utm", "timezone"}`` from the widget's metadata,
     dropping whatever is missing, malformed or oversized."""

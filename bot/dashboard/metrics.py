@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.engine import Connection
@@ -21,6 +20,7 @@ from sqlalchemy.engine import Connection
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, RoutingDecision
 from bot.notifications.outbox import DELIVERED, notifications
 from bot.routing.team import TeamConfig
+from bot.visit import landing_path
 from calendar_booking.tables import booking_hosts, bookings
 
 #: The funnel's steps, in order: key and label.
@@ -65,10 +65,6 @@ class Funnel:
         return self.counts[key] / before if before else None
 
 
-def _landing(page_url: str | None) -> str:
-    return (urlsplit(page_url).path or "/") if page_url else UNKNOWN
-
-
 def conversation_groups(connection: Connection, period: Period, now: datetime) -> List[Dict[str, Any]]:
     """The consented conversations started in ``period``, counted (``n``) by
     where they came from and how far they got; the database does the counting."""
@@ -97,7 +93,7 @@ def conversation_groups(connection: Connection, period: Period, now: datetime) -
         {
             "source": row.source or UNKNOWN,
             "campaign": row.campaign or UNKNOWN,
-            "landing": _landing(row.page_url),
+            "landing": landing_path(row.page_url) or UNKNOWN,
             "answered": bool(row.answered),
             "cql": bool(row.cql),
             "offered": bool(row.offered),

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Tuple
-from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -22,6 +21,7 @@ from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingReques
 from bot.leads.queries import answers_view, status_history
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
+from bot.visit import landing_path
 from calendar_booking.tables import bookings, calendar_events
 
 MAX_RAW_ANSWER_CHARS = 4000
@@ -103,14 +103,14 @@ class LeadStore:
     def record_chat_open(self, visit: VisitContext) -> None:
         """Counts a chat session started: its UTM source and campaign and the
         landing page's path, with nothing that identifies the visitor."""
-        path = urlsplit(visit.page_url).path if visit.page_url else None
+        path = landing_path(visit.page_url)
         with self._unit() as session:
             session.add(
                 ChatOpen(
                     opened_at=self._clock.now(),
                     utm_source=(visit.utm.get("utm_source") or None),
                     utm_campaign=(visit.utm.get("utm_campaign") or None),
-                    landing_path=(path or "/")[:300] if visit.page_url else None,
+                    landing_path=path[:300] if path else None,
                 )
             )
 
