@@ -154,6 +154,13 @@ def meeting_line(alert: Alert) -> str | None:
     return f"{start:%a %d %b, %H:%M}–{end:%H:%M} ({alert.ae_timezone or 'UTC'})"
 
 
+def company_line(alert: Alert) -> str:
+    """``Alpenwerk · 3,500 people · Germany``, as the visitor gave it (unescaped)."""
+    line = alert.company or "company not given"
+    line += f" · {alert.company_size:,} people" if alert.company_size else ""
+    return line + (f" · {alert.country}" if alert.country else "")
+
+
 def plain_text(alert: Alert) -> str:
     """The notification's fallback text (push notifications, the local inbox)."""
     who = escape(alert.name or "A visitor") + (f" ({escape(alert.company)})" if alert.company else "")
@@ -168,9 +175,7 @@ def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
     )
     who = [
         f"*{escape(alert.name or 'Unknown')}*" + (f", {escape(alert.role)}" if alert.role else ""),
-        escape(alert.company or "company not given")
-        + (f" · {alert.company_size:,} people" if alert.company_size else "")
-        + (f" · {escape(alert.country)}" if alert.country else ""),
+        escape(company_line(alert)),
     ]
     if alert.email:
         who.append(escape(alert.email))

@@ -23,7 +23,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.notifications.messages import Alert, meeting_line, plain_text
+from bot.notifications.messages import Alert, company_line, meeting_line, plain_text
 from bot.notifications.outbox import DELIVERED, PENDING, as_pending, delivery_via
 from bot.routing.team import TeamConfig
 from bot.web.api import ApiError, api_json, api_route, single_values
@@ -97,10 +97,7 @@ def alert_card(team: TeamConfig, row: Dict[str, Any], alert: Alert) -> str:
     e = html.escape
     zone = alert.ae_timezone if row["recipient"].startswith("ae:") else None
     who = [f"<strong>{e(alert.name or 'A visitor')}</strong>" + (f", {e(alert.role)}" if alert.role else "")]
-    company = e(alert.company or "company not given")
-    company += f" · {alert.company_size:,} people" if alert.company_size else ""
-    company += f" · {e(alert.country)}" if alert.country else ""
-    who.append(company)
+    who.append(e(company_line(alert)))
     if alert.email:
         who.append(e(alert.email))
     parts = [
