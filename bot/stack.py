@@ -68,14 +68,14 @@ def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) ->
     return env
 
 
-def stack_commands(ports: Ports, model: Path) -> Dict[str, List[str]]:
-    """The command line of each process."""
+def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
+    """The command line of each process (``${RASA_AUTH_TOKEN}`` stands for the Rasa server's token)."""
     rasa = str(VENV_BIN / "rasa")
     return {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(ports.actions)],
         "rasa": [
             rasa, "run", "--model", str(model), "--port", str(ports.rasa),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--endpoints", str(endpoints), "--credentials", "credentials.yml",
             "--enable-api", "--auth-token", "${RASA_AUTH_TOKEN}", "--cors", "*",
         ],
         "web": [sys.executable, "-m", "bot.web"],
@@ -97,52 +97,28 @@ def ensure_api_token(env: Dict[str, str], env_file: Path = ENV_FILE) -> bool:
     return True
 
 
-class Stack:
-    """The running processes; stops them all, and their children, on exit."""
+class ProcessGroup:
+    """Named child processes, each in a session of its own; ``stop`` ends them and their children."""
 
-    def __init__(self, ports: Ports = Ports(), model: Path = DEFAULT_MODEL, env: Mapping[str, str] | None = None,
-                 log_dir: Path | None = None) -> None:  # fmt: skip
-        self.ports = ports
-        self.model = model
-        self.token = (env or os.environ).get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
-        self.env = stack_environment(ports, env or os.environ, self.token)
+    def __init__(self, log_dir: Path | None = None) -> None:
         self.log_dir = log_dir
         self.processes: Dict[str, subprocess.Popen] = {}
 
-    def start(self) -> None:
-        for name, argv in stack_commands(self.ports, self.model).items():
-            argv = [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv]
-            output = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
-            self.processes[name] = subprocess.Popen(
-                argv, cwd=PROJECT_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT if output else None,
-                start_new_session=True,
-            )  # fmt: skip
-
-    def health(self) -> dict | None:
-        """The web app's /healthz answer, or None while it does not answer."""
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports.web}/healthz", timeout=3) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return json.loads(exc.read() or b"{}")
-        except (urllib.error.URLError, OSError, ValueError):
-            return None
-
-    def wait_until_healthy(self, timeout: float = 240.0) -> None:
-        """Polls /healthz until every process answers; raises if one dies or time runs out."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
-            health = self.health()
-            if health and health.get("ok"):
-                return
-            time.sleep(0.5)
-        raise TimeoutError(f"the stack was not healthy after {timeout:.0f} s: {self.health()}")
+    def start(self, name: str, argv: List[str], env: Mapping[str, str]) -> None:
+        output = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
+            argv, cwd=PROJECT_ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )  # fmt: skip
 
     def first_exited(self) -> str | None:
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+    def check_running(self) -> None:
+        """Raises when one of the processes has exited."""
+        exited = self.first_exited()
+        if exited:
+            raise RuntimeError(f"{exited} exited with code {self.processes[exited].returncode} while starting")
 
     def stop(self, grace: float = 15.0) -> None:
         for process in self.processes.values():
@@ -155,6 +131,58 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def web_health(port: int) -> dict | None:
+    """A web app's /healthz answer, or None while it does not answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def wait_until_healthy(group: ProcessGroup, web_ports: List[int], timeout: float = 240.0) -> None:
+    """Polls each web app's /healthz until all say ok; raises if a process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        group.check_running()
+        if all((web_health(port) or {}).get("ok") for port in web_ports):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"not healthy after {timeout:.0f} s: {[web_health(port) for port in web_ports]}")
+
+
+class Stack:
+    """The running processes; stops them all, and their children, on exit."""
+
+    def __init__(self, ports: Ports = Ports(), model: Path = DEFAULT_MODEL, env: Mapping[str, str] | None = None,
+                 log_dir: Path | None = None) -> None:  # fmt: skip
+        self.ports = ports
+        self.model = model
+        self.token = (env or os.environ).get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+        self.env = stack_environment(ports, env or os.environ, self.token)
+        self.group = ProcessGroup(log_dir)
+        self.processes = self.group.processes
+
+    def start(self) -> None:
+        for name, argv in stack_commands(self.ports, self.model).items():
+            self.group.start(name, [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv], self.env)
+
+    def health(self) -> dict | None:
+        """The web app's /healthz answer, or None while it does not answer."""
+        return web_health(self.ports.web)
+
+    def wait_until_healthy(self, timeout: float = 240.0) -> None:
+        wait_until_healthy(self.group, [self.ports.web], timeout)
+
+    def first_exited(self) -> str | None:
+        return self.group.first_exited()
+
+    def stop(self, grace: float = 15.0) -> None:
+        self.group.stop(grace)
 
 
 def seed_demo_calendars() -> int:

@@ -12,10 +12,10 @@ import pytest
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
+from bot.local_servers import PostgresServer
 from bot.migrate import upgrade_database
 from bot.services import Services, build_services, install
 from bot.settings import load_settings
-from tests.support.postgres import PostgresServer
 
 #: The tests' "now": a Monday in late November.
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
