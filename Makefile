@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -44,6 +44,11 @@ model: install
 
 run: install migrate check model
 	$(PY) -m bot.stack
+
+# Two of each process behind nginx on PostgreSQL and Redis (docs/deploy.md); needs Debian's
+# nginx-light, redis-server and postgresql. Front on CLUSTER_PORT (8080).
+run-cluster: install check model
+	$(PY) -m bot.cluster $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -76,6 +81,11 @@ bench-availability: install
 # Booking turn latency against a running stack (`make run` first); ARGS="--visitors 40 --concurrency 8".
 bench-booking: install
 	$(PY) -m benchmarks.booking $(ARGS)
+
+# The cluster under 64 concurrent visitors: no lost or reordered turns, no double booking,
+# fair round-robin, every alert exactly once (exits 1 when a check fails); ARGS="--visitors 128".
+bench-cluster: install model
+	$(PY) -m benchmarks.cluster $(ARGS)
 
 # Outbox throughput (local and a local Slack stand-in); ARGS="--stack 30" times booking -> Slack on a fresh stack;
 # ARGS="--database-url sqlite:///var/cqlbot.db" reads delivery times from a database.
