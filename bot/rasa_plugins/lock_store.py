@@ -14,8 +14,8 @@ ticket expires after ``TICKET_LOCK_LIFETIME``, 60 s by default) with every step
 one Redis script, so it is atomic:
 
 - **take a ticket**: ``INCR`` the conversation's counter, put the number in
-  its queue (a sorted set) and set the ticket's own key to expire with the
-  lifetime;
+  its queue (a sorted set), set the ticket's own key to expire with the
+  lifetime, and answer whose turn it is;
 - **whose turn**: the lowest number in the queue whose key still exists; a
   holder whose ticket expired (a crashed server) is dropped from the queue;
 - **done**: delete the ticket and take it out of the queue.
@@ -44,25 +44,34 @@ from rasa.utils.endpoints import EndpointConfig
 POLL_SECONDS = 0.02
 DEFAULT_KEY_PREFIX = "cqlbot:lock:"
 
-# KEYS: counter, queue; ARGV: ticket key prefix, lifetime in ms. Returns the ticket number.
-TAKE_TICKET = """
+# The number now served in queue KEYS[q] (tickets keyed ARGV[1] .. number): the lowest whose
+# ticket still exists, expired holders dropped; -1 when the queue is empty.
+SERVING = """
+local function serving(queue, prefix)
+  while true do
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if not head then return -1 end
+    if redis.call('EXISTS', prefix .. head) == 1 then return tonumber(head) end
+    redis.call('ZREM', queue, head)
+  end
+end
+"""
+
+# KEYS: counter, queue; ARGV: ticket key prefix, lifetime in ms. Returns {ticket number, number now served}.
+TAKE_TICKET = (
+    SERVING
+    + """
 local number = redis.call('INCR', KEYS[1])
 redis.call('ZADD', KEYS[2], number, number)
 redis.call('SET', ARGV[1] .. number, 1, 'PX', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2] * 2)
 redis.call('PEXPIRE', KEYS[2], ARGV[2] * 2)
-return number
+return {number, serving(KEYS[2], ARGV[1])}
 """
+)
 
-# KEYS: queue; ARGV: ticket key prefix. Returns the number now served (expired holders dropped), or -1.
-NOW_SERVING = """
-while true do
-  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-  if not head then return -1 end
-  if redis.call('EXISTS', ARGV[1] .. head) == 1 then return tonumber(head) end
-  redis.call('ZREM', KEYS[1], head)
-end
-"""
+# KEYS: queue; ARGV: ticket key prefix. Returns the number now served, or -1.
+NOW_SERVING = SERVING + "return serving(KEYS[1], ARGV[1])"
 
 # KEYS: queue; ARGV: ticket key prefix, number.
 DONE = """
@@ -96,9 +105,11 @@ class AtomicRedisLockStore(LockStore):
         base = f"{self.prefix}{conversation_id}"
         return f"{base}:counter", f"{base}:queue", f"{base}:ticket:"
 
-    def take_ticket(self, conversation_id: str, lifetime: float) -> int:
+    def take_ticket(self, conversation_id: str, lifetime: float) -> tuple[int, int]:
+        """A new ticket's number, and the number now served (the same when nobody was waiting)."""
         counter, queue, tickets = self._keys(conversation_id)
-        return int(self._take(keys=[counter, queue], args=[tickets, max(1, int(lifetime * 1000))]))
+        number, serving = self._take(keys=[counter, queue], args=[tickets, max(1, int(lifetime * 1000))])
+        return int(number), int(serving)
 
     def now_serving(self, conversation_id: str) -> int:
         _, queue, tickets = self._keys(conversation_id)
@@ -113,13 +124,14 @@ class AtomicRedisLockStore(LockStore):
         self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
     ) -> AsyncGenerator[TicketLock, None]:
         """Waits for this conversation's turn (``LockError`` if the ticket expires first)."""
-        ticket = self.take_ticket(conversation_id, lock_lifetime)
+        ticket, serving = self.take_ticket(conversation_id, lock_lifetime)
         try:
             deadline = time.monotonic() + lock_lifetime
-            while (serving := self.now_serving(conversation_id)) != ticket:
+            while serving != ticket:  # no one waiting, the usual case: two Redis calls a message in all
                 if serving == -1 or serving > ticket or time.monotonic() > deadline:
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}': it expired.")
                 await asyncio.sleep(min(wait_time_in_seconds, POLL_SECONDS))
+                serving = self.now_serving(conversation_id)
             yield TicketLock(conversation_id)
         finally:
             self.done(conversation_id, ticket)

@@ -7,7 +7,8 @@ CQL Bot's deployments configure one URL (``TRACKER_DATABASE_URL`` or
 It keeps Rasa's table and its meaning (the events of the latest session are
 those at or after its last ``session_started``), but reads and writes each
 turn with fixed SQL statements on the engine of :func:`bot.db.make_engine`
-(pooled connections, WAL on SQLite). Rasa's own store builds an ORM query
+(pooled connections, WAL on SQLite), and a tracker it read knows how many of
+its events are stored, so saving it does not count them again. Rasa's own store builds an ORM query
 with a subquery on every read and every write, and under load a profile of
 the Rasa server put a quarter of its CPU in the store, half of that in
 SQLAlchemy building cache keys for those queries; on SQLite it also opened a
@@ -43,6 +44,10 @@ LATEST_SESSION = """
 SELECT_LATEST_SESSION = sa.text(f"SELECT e.data {LATEST_SESSION} ORDER BY e.id")
 COUNT_LATEST_SESSION = sa.text(f"SELECT count(*) {LATEST_SESSION}")
 SELECT_ALL_SESSIONS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
+
+# How many of a tracker's events are stored, kept on the tracker this store read (or wrote): the
+# Rasa server holds the conversation's lock from reading to saving, so nobody else added any.
+STORED_ATTRIBUTE = "_stored_events"
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -83,15 +88,22 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             events = [json.loads(data) for (data,) in rows]
         if not self.domain or not events:
             return None
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            tracker.__dict__[STORED_ATTRIBUTE] = len(events)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Appends the tracker's events that are not stored yet, in one transaction."""
         await self.stream_events(tracker)
         with self.engine.begin() as connection:
-            rows = _event_rows(tracker, _stored_count(connection, tracker.sender_id))
+            stored = tracker.__dict__.get(STORED_ATTRIBUTE)
+            if stored is None:
+                stored = _stored_count(connection, tracker.sender_id)
+            rows = _event_rows(tracker, stored)
             if rows:
                 connection.execute(self._insert, rows)
+        tracker.__dict__[STORED_ATTRIBUTE] = stored + len(rows)
 
 
 def _latest(sender_id: str) -> Dict[str, str]:

@@ -107,3 +107,17 @@ def test_an_unknown_conversation_is_none_and_conversations_do_not_mix(tracker_ur
     found = asyncio.run(ours.retrieve("b"))
     assert found is not None and found.latest_message is not None and found.latest_message.text == "from b"
     assert sorted(asyncio.run(ours.keys())) == ["a", "b"]
+
+
+def test_a_tracker_saved_twice_in_one_turn_stores_each_event_once(tracker_url: str) -> None:
+    ours = DatabaseUrlTrackerStore(domain=DOMAIN)
+    asyncio.run(ours.save(tracker("visitor", session(1_000.0, "hello"))))
+    found = asyncio.run(ours.retrieve("visitor"))
+    assert found is not None
+    found.update(UserUttered("first", timestamp=1_010.0))
+    asyncio.run(ours.save(found))
+    asyncio.run(ours.save(found))  # nothing new: nothing written
+    found.update(BotUttered("second", timestamp=1_011.0))
+    asyncio.run(ours.save(found))
+    texts = [e.get("text") for e in dicts(asyncio.run(rasa_store(tracker_url).retrieve_full_tracker("visitor")))]
+    assert texts.count("first") == 1 and texts.count("second") == 1 and len(texts) == 8
