@@ -8,6 +8,7 @@ decides how its answer is understood.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -21,6 +22,9 @@ from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
 from bot.qualification.extract import find_answers
 from bot.qualification.understand import answers_clearly, kept_as_typed, understand
+
+# The answers recorded while validate_qualification_form runs, stored in one go at its end.
+TURN_ANSWERS: ContextVar[List[AnswerRecord] | None] = ContextVar("turn_answers", default=None)
 
 REASKED_SLOT = "reasked_slots"
 FREE_EMAIL_WARNED_SLOT = "free_email_warned"
@@ -73,10 +77,16 @@ class ValidateQualificationForm(FormValidationAction):
         return SlotSet(REQUESTED_SLOT, next(missing, None))
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
+        """Validates the turn; its answers and the next question asked are stored in one transaction."""
+        answers: List[AnswerRecord] = []
+        token = TURN_ANSWERS.set(answers)
+        try:
+            events = await super().run(dispatcher, tracker, domain)
+        finally:
+            TURN_ANSWERS.reset(token)
         asked = next((e["value"] for e in events if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), None)
-        if asked:
-            await store_call(services().leads.record_asked, tracker.sender_id, asked)
+        if answers or asked:
+            await store_call(services().leads.record_turn, tracker.sender_id, answers, asked)
         return events
 
     async def get_extraction_events(
@@ -165,4 +175,8 @@ class ValidateQualificationForm(FormValidationAction):
         record = AnswerRecord(
             question=question.slot, parser=question.parser.value, raw_text=text, value=value, parsed=parsed
         )
-        await store_call(services().leads.record_answer, tracker.sender_id, record)
+        turn = TURN_ANSWERS.get()
+        if turn is not None:
+            turn.append(record)  # stored with the rest of the turn by run()
+        else:
+            await store_call(services().leads.record_answer, tracker.sender_id, record)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Tuple
+from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Sequence, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -142,34 +142,40 @@ class LeadStore:
 
     def record_asked(self, sender_id: str, question: str) -> None:
         """Notes when a question was first put to the visitor."""
-        now = self._clock.now()
-        with self._unit() as session:
-            conversation = self._consented(session, sender_id)
-            if conversation is None:
-                return
-            answer = self._answer(session, conversation, question)
-            if answer.asked_at is None:
-                answer.asked_at = now
-            conversation.last_activity_at = now
+        self.record_turn(sender_id, [], question)
 
     def record_answer(self, sender_id: str, record: AnswerRecord) -> None:
         """Stores an answer (each try counts as an attempt) and, once the email
         is known, links the conversation to its lead."""
+        self.record_turn(sender_id, [record], None)
+
+    def record_turn(self, sender_id: str, answers: Sequence[AnswerRecord], asked: str | None) -> None:
+        """A form turn in one transaction: the answers the visitor gave (as
+        :meth:`record_answer`), then the question put to them next (as
+        :meth:`record_asked`)."""
+        if not answers and not asked:
+            return
         now = self._clock.now()
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             if conversation is None:
                 return
-            answer = self._answer(session, conversation, record.question)
-            answer.raw_text = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
-            answer.value = record.value
-            answer.parser = record.parser
-            answer.parsed = record.parsed
-            answer.attempts = (answer.attempts or 0) + 1
-            answer.answered_at = now  # asked_at stays empty for an answer volunteered before it was asked
+            for record in answers:
+                answer = self._answer(session, conversation, record.question)
+                answer.raw_text = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
+                answer.value = record.value
+                answer.parser = record.parser
+                answer.parsed = record.parsed
+                answer.attempts = (answer.attempts or 0) + 1
+                answer.answered_at = now  # asked_at stays empty for an answer volunteered before it was asked
+            if answers:
+                session.flush()
+                self._sync_lead(session, conversation, now)
+            if asked:
+                question = self._answer(session, conversation, asked)
+                if question.asked_at is None:
+                    question.asked_at = now
             conversation.last_activity_at = now
-            session.flush()
-            self._sync_lead(session, conversation, now)
 
     def end_conversation(self, sender_id: str, outcome: str) -> None:
         """Marks how the conversation ended (``completed``, ``stopped``...)."""

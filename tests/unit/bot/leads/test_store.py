@@ -149,3 +149,25 @@ def test_text_kept_as_typed_becomes_the_name_unless_it_is_an_address_or_markup(s
     record = store.conversation_record("kept-1")
     assert record is not None and record["answers"]["full_name"]["raw_text"] == "greta@alpenwerk.example"  # kept
     assert (record["lead"]["full_name"], record["lead"]["company"]) == (None, "Müller & Söhne KG")
+
+
+def test_a_form_turn_stores_its_answers_and_the_next_question_together(store: LeadStore, clock: FixedClock) -> None:
+    store.record_consent("s1", VISIT)
+    store.record_asked("s1", "full_name")
+    clock.at += timedelta(seconds=10)
+    given = [AnswerRecord("full_name", "name", "Ana Silva", "Ana Silva", True), email_answer("ana@example.org")]
+    store.record_turn("s1", given, "company")
+    record = store.conversation_record("s1")
+    assert record is not None
+    answers = record["answers"]
+    assert answers["full_name"]["raw_text"] == "Ana Silva" and answers["full_name"]["attempts"] == 1
+    assert (answers["full_name"]["answered_at"] - answers["full_name"]["asked_at"]).total_seconds() == 10
+    assert answers["work_email"]["asked_at"] is None  # volunteered
+    assert answers["company"]["asked_at"] == clock.now() and answers["company"]["answered_at"] is None
+    assert record["lead"]["email"] == "ana@example.org"  # the email links the lead, as record_answer does
+
+
+def test_an_empty_turn_or_one_without_consent_writes_nothing(store: LeadStore) -> None:
+    store.record_turn("s1", [], None)
+    store.record_turn("s2", [email_answer("x@example.org")], "company")
+    assert store.conversation_record("s1") is None and store.conversation_record("s2") is None
