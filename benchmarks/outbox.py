@@ -94,7 +94,8 @@ def latency(url: str) -> None:
 def stack_to_slack(visitors: int) -> None:
     """Confirmation shown to the visitor -> the alert's arrival at the Slack stand-in."""
     from benchmarks.booking import visit
-    from bot.stack import Ports, Stack, free_port
+    from bot.local_servers import free_port
+    from bot.stack import Ports, Stack
 
     stub = SlackStub()
     with tempfile.TemporaryDirectory() as workdir:

@@ -5,7 +5,9 @@ short run). For each load level N (1, 8, 32, 64 visitors at once), N threads
 hold whole conversations over Rasa's REST channel, back to back, until
 ``visitors-per-level × N`` conversations are done, and every turn is timed.
 
-- **full stack**: ``make run``'s three processes on a fresh SQLite database:
+- **full stack**: ``make run``'s three processes on a fresh SQLite database,
+  the Rasa server with ``--rasa-workers`` processes (default 2: both cores,
+  on a private Redis lock store; ``--rasa-workers 1`` for one process):
   greeting, consent, nine answers (scored, routed, offered times), a tap on
   the first time (booked on the local calendar), 12 turns.
 - **baseline**: a minimal Rasa 3.6 form bot built from ``bench/baseline/``
@@ -37,9 +39,10 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence
 
 from benchmarks.booking import PEOPLE, say
+from bot.local_servers import free_port
 from bot.migrate import upgrade_database
 from bot.settings import PROJECT_ROOT
-from bot.stack import Ports, Stack, free_port
+from bot.stack import Ports, Stack
 
 BASELINE_DIR = PROJECT_ROOT / "bench" / "baseline"
 MODELS_DIR = PROJECT_ROOT / "bench" / ".models"
@@ -166,21 +169,38 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
 
 
-def run_full_stack(levels: Sequence[int], per_level: int) -> List[Level]:
+def group_rss_mib(leader: int) -> float:
+    """Resident memory of a process and every process in its group (a Rasa server's workers), in MiB."""
+    total_kib = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != leader:  # the process group id
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        total_kib += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total_kib / 1024
+
+
+def run_full_stack(levels: Sequence[int], per_level: int, rasa_workers: int = 1) -> List[Level]:
     with tempfile.TemporaryDirectory() as workdir:
         url = f"sqlite:///{Path(workdir) / 'leads.db'}"
         upgrade_database(url)
         env = {**os.environ, "DATABASE_URL": url, "TRACKER_DATABASE_URL": f"sqlite:///{Path(workdir) / 'tracker.db'}",
                "LOG_LEVEL": "WARNING"}  # fmt: skip
-        stack = Stack(
-            ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env, log_dir=Path(workdir)
-        )
+        stack = Stack(ports=Ports(rasa=free_port(), actions=free_port(), web=free_port()), env=env,
+                      log_dir=Path(workdir), rasa_workers=rasa_workers)  # fmt: skip
         stack.start()
         try:
             stack.wait_until_healthy(timeout=300)
-            return drive(
+            result = drive(
                 f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", full_conversation, levels, per_level
             )
+            memory = ", ".join(f"{name} {group_rss_mib(p.pid):,.0f} MiB" for name, p in stack.processes.items())
+            print(f"    memory (RSS, with each process's workers) after the run: {memory}", flush=True)
+            return result
         finally:
             stack.stop()
 
@@ -211,9 +231,11 @@ def main() -> None:
     parser.add_argument(
         "--visitors-per-level", type=int, default=2, help="conversations per visitor slot at each level"
     )
+    parser.add_argument("--rasa-workers", type=int, default=2, help="Rasa server processes (RASA_WORKERS)")
     args = parser.parse_args()
-    print("full stack (make run: Rasa + actions + web app, SQLite, local calendar):", flush=True)
-    full = run_full_stack(args.levels, args.visitors_per_level)
+    print(f"full stack (make run with RASA_WORKERS={args.rasa_workers}: Rasa + actions + web app, SQLite, "
+          "local calendar):", flush=True)  # fmt: skip
+    full = run_full_stack(args.levels, args.visitors_per_level, args.rasa_workers)
     print("baseline (bench/baseline: a Rasa form bot, no business logic):", flush=True)
     base = run_baseline(args.levels, args.visitors_per_level)
     print("\nvisitors | full p50 / p95 / p99 ms | turns/s | baseline p50 / p95 / p99 ms | turns/s | throughput ratio")

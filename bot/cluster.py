@@ -38,7 +38,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.check import run_checks
-from bot.local_servers import NginxProxy, PostgresServer, RedisServer
+from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port
 from bot.logging_setup import configure_logging
 from bot.migrate import upgrade_database
 from bot.settings import PROJECT_ROOT
@@ -48,8 +48,8 @@ from bot.stack import (
     ENV_FILE,
     Ports,
     ProcessGroup,
+    endpoints_with_lock_store,
     ensure_api_token,
-    free_port,
     stack_commands,
     stack_environment,
     wait_until_healthy,
@@ -71,14 +71,6 @@ class ClusterPorts:
     def free(cls, replicas: int, front: int | None = None) -> ClusterPorts:
         ports = [Ports(rasa=free_port(), actions=free_port(), web=free_port()) for _ in range(replicas)]
         return cls(ports, front=front or free_port())
-
-
-def cluster_endpoints(redis_port: int) -> Dict[str, object]:
-    """endpoints.yml with Redis as the lock store (ours: Rasa 3.6's is not atomic, see lock_store.py)."""
-    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["lock_store"] = {"type": "bot.rasa_plugins.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
-                               "port": redis_port, "db": 1}  # fmt: skip
-    return endpoints
 
 
 def wait_for_url(url: str, group: ProcessGroup, deadline: float) -> None:
@@ -154,7 +146,7 @@ class Cluster:
         upgrade_database(self.database_url)
         self.redis.start()
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump(cluster_endpoints(self.redis.port)), encoding="utf-8")
+        endpoints.write_text(yaml.safe_dump(endpoints_with_lock_store(self.redis.port)), encoding="utf-8")
         seed = subprocess.run([sys.executable, "-m", "bot.scheduling.demo"], cwd=PROJECT_ROOT, check=False,
                               env=self.replica_env(self.ports.replicas[0]))  # fmt: skip
         if seed.returncode != 0:

@@ -28,9 +28,14 @@ from typing import List
 
 import psycopg2
 
-from bot.stack import free_port
-
 SUPERUSER = "cqlbot"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def find_bin_dir() -> Path:

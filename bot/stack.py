@@ -11,10 +11,11 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,8 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping
 
+import yaml
+
 from bot.check import run_checks
 from bot.errors import CqlBotError
+from bot.local_servers import RedisServer
 from bot.logging_setup import configure_logging
 from bot.settings import PROJECT_ROOT
 
@@ -40,13 +44,6 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     web: int = 8000
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) -> Dict[str, str]:
@@ -66,6 +63,15 @@ def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) ->
         }
     )
     return env
+
+
+def endpoints_with_lock_store(redis_port: int) -> Dict[str, object]:
+    """endpoints.yml with Redis as the lock store (ours: Rasa 3.6's is not atomic, see
+    bot/rasa_plugins/lock_store.py), for more than one Rasa process."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["lock_store"] = {"type": "bot.rasa_plugins.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
+                               "port": redis_port, "db": 1}  # fmt: skip
+    return endpoints
 
 
 def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
@@ -156,20 +162,34 @@ def wait_until_healthy(group: ProcessGroup, web_ports: List[int], timeout: float
 
 
 class Stack:
-    """The running processes; stops them all, and their children, on exit."""
+    """The running processes; stops them all, and their children, on exit.
+
+    With ``rasa_workers`` above 1 the Rasa server runs that many processes on
+    its port (Sanic workers: a 2-core machine gives Rasa both cores), which
+    needs a shared lock store: the stack starts a private Redis for it.
+    """
 
     def __init__(self, ports: Ports = Ports(), model: Path = DEFAULT_MODEL, env: Mapping[str, str] | None = None,
-                 log_dir: Path | None = None) -> None:  # fmt: skip
+                 log_dir: Path | None = None, rasa_workers: int = 1) -> None:  # fmt: skip
         self.ports = ports
         self.model = model
         self.token = (env or os.environ).get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
         self.env = stack_environment(ports, env or os.environ, self.token)
         self.group = ProcessGroup(log_dir)
         self.processes = self.group.processes
+        self.rasa_workers = rasa_workers
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="cqlbot-stack-"))
+        self.redis = RedisServer(self.runtime_dir) if rasa_workers > 1 else None
 
     def start(self) -> None:
-        for name, argv in stack_commands(self.ports, self.model).items():
-            self.group.start(name, [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv], self.env)
+        endpoints = Path("endpoints.yml")
+        if self.redis:
+            self.redis.start()
+            endpoints = self.runtime_dir / "endpoints.yml"
+            endpoints.write_text(yaml.safe_dump(endpoints_with_lock_store(self.redis.port)), encoding="utf-8")
+        for name, argv in stack_commands(self.ports, self.model, endpoints).items():
+            env = {**self.env, "SANIC_WORKERS": str(self.rasa_workers)} if name == "rasa" else self.env
+            self.group.start(name, [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv], env)
 
     def health(self) -> dict | None:
         """The web app's /healthz answer, or None while it does not answer."""
@@ -182,7 +202,12 @@ class Stack:
         return self.group.first_exited()
 
     def stop(self, grace: float = 15.0) -> None:
-        self.group.stop(grace)
+        try:
+            self.group.stop(grace)
+        finally:
+            if self.redis:
+                self.redis.stop()
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
 def seed_demo_calendars() -> int:
@@ -208,8 +233,12 @@ def main(argv: List[str] | None = None) -> int:
             actions=int(env.get("ACTIONS_PORT") or 5055),
             web=int(env.get("WEB_PORT") or 8000),
         )
+        rasa_workers = int(env.get("RASA_WORKERS") or 1)
     except ValueError:
-        logger.error("environment: RASA_PORT, ACTIONS_PORT and WEB_PORT must be port numbers")
+        logger.error("environment: RASA_PORT, ACTIONS_PORT and WEB_PORT must be port numbers, RASA_WORKERS a number")
+        return 2
+    if not 1 <= rasa_workers <= 16:
+        logger.error("environment: RASA_WORKERS must be between 1 and 16, not %s", rasa_workers)
         return 2
     problems = run_checks()
     for problem in problems:
@@ -221,7 +250,7 @@ def main(argv: List[str] | None = None) -> int:
     if ensure_api_token(env):
         print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"
               f"    {env[API_TOKEN_VARIABLE]}\n  Send it as 'Authorization: Bearer <token>' to /api.\n", flush=True)  # fmt: skip
-    stack = Stack(ports=ports, model=args.model, env=env)
+    stack = Stack(ports=ports, model=args.model, env=env, rasa_workers=rasa_workers)
     stopping = False
 
     def request_stop(signum: int, _frame: object) -> None:

@@ -20,8 +20,9 @@ import pytest
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
+from bot.local_servers import free_port
 from bot.migrate import upgrade_database
-from bot.stack import DEFAULT_MODEL, Ports, Stack, free_port
+from bot.stack import DEFAULT_MODEL, Ports, Stack
 from tests.support.slack_stub import SlackStub
 
 API_TOKEN = "integration-token-" + uuid.uuid4().hex
