@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call
 from bot.errors import StoreError
+from bot.metrics import CALENDAR_ERRORS
 from bot.routing.lead_fields import routing_lead
 from bot.routing.log import DECLINED, MANUAL
 from bot.routing.router import RouteDecision
@@ -227,6 +228,7 @@ class ActionAskSlotPick(Action):
             offer = await asyncio.to_thread(svc.scheduler.offer, decision, zone, after, free)
         except CalendarUnavailable:
             logger.exception("offering times to %s failed", tracker.sender_id)
+            CALENDAR_ERRORS.labels(step="offer", error="unavailable").inc()
             dispatcher.utter_message(response="utter_calendar_down")
             return events + self._ask_in_words(dispatcher)
         if not offer.slots:
@@ -330,10 +332,12 @@ class ValidateBookingForm(FormValidationAction):
                 svc.scheduler.book, decision, pick, visitor, brief, tracker.sender_id, zone
             )
         except SlotTaken:
+            CALENDAR_ERRORS.labels(step="book", error="slot_taken").inc()
             dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
             return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except CalendarUnavailable:
             logger.exception("booking for %s failed", tracker.sender_id)
+            CALENDAR_ERRORS.labels(step="book", error="unavailable").inc()
             failures = int(tracker.get_slot(FAILURES_SLOT) or 0) + 1
             if failures >= MAX_BOOKING_FAILURES:  # don't keep the visitor tapping: a person books instead
                 dispatcher.utter_message(response="utter_booking_failed_again", ae_name=_ae_name(pick.ae).split()[0])

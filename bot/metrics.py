@@ -7,6 +7,12 @@ them at ``GET /metrics`` (:mod:`bot.web.metrics`).
 - ``cqlbot_alerts_pending`` and ``cqlbot_alert_oldest_pending_seconds``: the
   outbox backlog, and ``cqlbot_bookings{status}``: read from the database at
   scrape time, so every replica reports the same numbers.
+
+The action server serves its own at ``GET /metrics`` (:mod:`actions.server_metrics`):
+
+- ``cqlbot_action_seconds{action,status}``: every action call's time;
+- ``cqlbot_calendar_errors_total{step,error}``: calendar failures while
+  offering times or booking, and times taken by someone else meanwhile.
 """
 
 from __future__ import annotations
@@ -23,6 +29,13 @@ ALERT_FAILURES = Counter("cqlbot_alert_failures", "Alert delivery attempts that 
 ALERTS_PENDING = Gauge("cqlbot_alerts_pending", "Alerts not delivered yet", registry=REGISTRY)
 OLDEST_PENDING = Gauge("cqlbot_alert_oldest_pending_seconds", "Age of the oldest undelivered alert", registry=REGISTRY)
 BOOKINGS = Gauge("cqlbot_bookings", "Bookings by status", ["status"], registry=REGISTRY)
+ACTION_SECONDS = Histogram(
+    "cqlbot_action_seconds", "Time to run an action call", ["action", "status"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)  # fmt: skip
+CALENDAR_ERRORS = Counter(
+    "cqlbot_calendar_errors", "Calendar failures in the conversation", ["step", "error"], registry=REGISTRY
+)
 
 
 def failure_reason(error: str) -> str:
