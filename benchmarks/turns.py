@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence
 
 from benchmarks.booking import PEOPLE, say
-from bot.local_servers import free_port
+from bot.local_servers import free_port, wait_for_url
 from bot.migrate import upgrade_database
 from bot.settings import PROJECT_ROOT
 from bot.stack import Ports, Stack
@@ -156,19 +155,6 @@ def baseline_model() -> Path:
     return model
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the Rasa server stopped while starting")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
-
-
 def group_rss_mib(leader: int) -> float:
     """Resident memory of a process and every process in its group (a Rasa server's workers), in MiB."""
     total_kib = 0
@@ -218,7 +204,12 @@ def run_baseline(levels: Sequence[int], per_level: int) -> List[Level]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            wait_for(f"http://127.0.0.1:{port}/", server)
+
+            def alive() -> None:
+                if server.poll() is not None:
+                    raise RuntimeError("the baseline's Rasa server stopped while starting")
+
+            wait_for_url(f"http://127.0.0.1:{port}/", alive, timeout=300)
             return drive(f"http://127.0.0.1:{port}/webhooks/rest/webhook", baseline_conversation, levels, per_level)
         finally:
             server.terminate()

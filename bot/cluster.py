@@ -24,12 +24,10 @@ import argparse
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping
@@ -37,19 +35,19 @@ from typing import Dict, List, Mapping
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.check import run_checks
-from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port
+from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port, wait_for_url
 from bot.logging_setup import configure_logging
 from bot.migrate import upgrade_database
 from bot.settings import PROJECT_ROOT
 from bot.stack import (
     API_TOKEN_VARIABLE,
     DEFAULT_MODEL,
-    ENV_FILE,
     Ports,
     ProcessGroup,
+    StopRequest,
+    announce_api_token,
+    config_is_valid,
     endpoints_with_lock_store,
-    ensure_api_token,
     stack_commands,
     stack_environment,
     wait_until_healthy,
@@ -71,17 +69,6 @@ class ClusterPorts:
     def free(cls, replicas: int, front: int | None = None) -> ClusterPorts:
         ports = [Ports(rasa=free_port(), actions=free_port(), web=free_port()) for _ in range(replicas)]
         return cls(ports, front=front or free_port())
-
-
-def wait_for_url(url: str, group: ProcessGroup, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        group.check_running()
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer in time")
 
 
 def nginx_for(ports: ClusterPorts, workdir: Path) -> NginxProxy:
@@ -161,7 +148,7 @@ class Cluster:
         deadline = time.monotonic() + timeout
         for ports in self.ports.replicas:  # each replica itself: nginx would hide one still loading its model
             for url in (f"http://127.0.0.1:{ports.rasa}/", f"http://127.0.0.1:{ports.actions}/health"):
-                wait_for_url(url, self.group, deadline)
+                wait_for_url(url, self.group.check_running, max(1.0, deadline - time.monotonic()))
         wait_until_healthy(self.group, [p.web for p in self.ports.replicas], max(1.0, deadline - time.monotonic()))
 
     def first_exited(self) -> str | None:
@@ -183,22 +170,11 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT") or 8080), help="nginx's front")
     args = parser.parse_args(argv)
     configure_logging()
-    problems = run_checks()
-    for problem in problems:
-        logger.error("config error: %s", problem)
-    if problems:
+    if not config_is_valid():
         return 2
     env = dict(os.environ)
-    if ensure_api_token(env):
-        print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}.\n", flush=True)
-    stopping = False
-
-    def request_stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    announce_api_token(env)
+    stop = StopRequest()
     with tempfile.TemporaryDirectory(prefix="cqlbot-cluster-") as workdir:
         cluster = Cluster(Path(workdir), env, replicas=args.replicas, front_port=args.port)
         try:
@@ -208,13 +184,7 @@ def main(argv: List[str] | None = None) -> int:
                   f"Redis lock store on port {cluster.redis.port}, logs in {workdir}\n"
                   f"  ops pages sign in with {API_TOKEN_VARIABLE} or CQLBOT_OPS_PASSWORD.  Ctrl-C stops everything.\n",
                   flush=True)  # fmt: skip
-            while not stopping:
-                exited = cluster.first_exited()
-                if exited:
-                    logger.error("%s exited; stopping the others", exited)
-                    return 1
-                time.sleep(0.5)
-            return 0
+            return stop.wait(cluster.first_exited)
         except (RuntimeError, TimeoutError) as exc:
             logger.error("%s", exc)
             return 1

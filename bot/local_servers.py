@@ -22,9 +22,10 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
 import psycopg2
 
@@ -109,6 +110,19 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: floa
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
+
+
+def wait_for_url(url: str, alive: Callable[[], None], timeout: float) -> None:
+    """Waits until ``url`` answers; ``alive()`` raises when what should answer has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive()
+        try:
+            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
 
 
 def _stop(process: subprocess.Popen | None, grace: float = 10.0) -> None:

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping
+from typing import Callable, Dict, List, Mapping
 
 import yaml
 
@@ -210,6 +210,43 @@ class Stack:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
+def config_is_valid() -> bool:
+    """Runs ``make check``'s checks; logs each problem (file, line, key) and says whether there were none."""
+    problems = run_checks()
+    for problem in problems:
+        logger.error("config error: %s", problem)
+    return not problems
+
+
+def announce_api_token(env: Dict[str, str]) -> None:
+    """Makes sure ``env`` has an API token, and says so when one had to be generated."""
+    if ensure_api_token(env):
+        print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"
+              f"    {env[API_TOKEN_VARIABLE]}\n  Send it as 'Authorization: Bearer <token>' to /api.\n", flush=True)  # fmt: skip
+
+
+class StopRequest:
+    """SIGINT and SIGTERM set a flag instead of ending the process, so the children are stopped in order."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGINT, self._request)
+        signal.signal(signal.SIGTERM, self._request)
+
+    def _request(self, _signum: int, _frame: object) -> None:
+        self.requested = True
+
+    def wait(self, first_exited: Callable[[], str | None]) -> int:
+        """Until a stop is requested (0) or one of the processes exits (1)."""
+        while not self.requested:
+            exited = first_exited()
+            if exited:
+                logger.error("%s exited; stopping the others", exited)
+                return 1
+            time.sleep(0.5)
+        return 0
+
+
 def seed_demo_calendars() -> int:
     """Fills the demo team's local calendars (nothing when Google Calendar is configured)."""
     from bot.scheduling import demo
@@ -240,25 +277,11 @@ def main(argv: List[str] | None = None) -> int:
     if not 1 <= rasa_workers <= 16:
         logger.error("environment: RASA_WORKERS must be between 1 and 16, not %s", rasa_workers)
         return 2
-    problems = run_checks()
-    for problem in problems:
-        logger.error("config error: %s", problem)
-    if problems:
+    if not config_is_valid() or seed_demo_calendars() != 0:
         return 2
-    if seed_demo_calendars() != 0:
-        return 2
-    if ensure_api_token(env):
-        print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"
-              f"    {env[API_TOKEN_VARIABLE]}\n  Send it as 'Authorization: Bearer <token>' to /api.\n", flush=True)  # fmt: skip
+    announce_api_token(env)
     stack = Stack(ports=ports, model=args.model, env=env, rasa_workers=rasa_workers)
-    stopping = False
-
-    def request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    stop = StopRequest()
     stack.start()
     try:
         logger.info("starting the Rasa server, the action server and the web app (the model takes a while to load)")
@@ -268,13 +291,7 @@ def main(argv: List[str] | None = None) -> int:
             logger.error("%s", exc)
             return 1
         print(f"\n  CQL Bot is running: open http://localhost:{ports.web}/  (Ctrl-C stops everything)\n", flush=True)
-        while not stopping:
-            exited = stack.first_exited()
-            if exited:
-                logger.error("%s exited; stopping the others", exited)
-                return 1
-            time.sleep(0.5)
-        return 0
+        return stop.wait(stack.first_exited)
     finally:
         logger.info("stopping")
         stack.stop()
