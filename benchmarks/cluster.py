@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from benchmarks.booking import PEOPLE, say
 from benchmarks.turns import Level, answers
@@ -144,8 +145,7 @@ def check_tracker(events: List[Dict[str, Any]], visitor: Visitor) -> List[str]:
     return problems
 
 
-def check_bookings(database_url: str, visitors: List[Visitor]) -> List[str]:
-    engine = make_engine(database_url)
+def check_bookings(engine: Engine, visitors: List[Visitor]) -> List[str]:
     with engine.connect() as connection:
         rows = connection.execute(
             select(bookings.c.host_key, bookings.c.start, bookings.c.end, bookings.c.reference).where(
@@ -167,8 +167,7 @@ def check_bookings(database_url: str, visitors: List[Visitor]) -> List[str]:
     return problems
 
 
-def check_shares(database_url: str) -> Tuple[List[str], List[str]]:
-    engine = make_engine(database_url)
+def check_shares(engine: Engine) -> Tuple[List[str], List[str]]:
     with engine.connect() as connection:
         shares = meetings_by_ae(connection, load_team(load_settings().ops_dir / "team.yml"), datetime.now(timezone.utc))
     problems, lines = [], []
@@ -180,8 +179,7 @@ def check_shares(database_url: str) -> Tuple[List[str], List[str]]:
     return problems, lines
 
 
-def check_alerts(database_url: str, slack: SlackStub, timeout: float = 90.0) -> Tuple[List[str], str]:
-    engine = make_engine(database_url)
+def check_alerts(engine: Engine, slack: SlackStub, timeout: float = 90.0) -> Tuple[List[str], str]:
     deadline = time.monotonic() + timeout
     while True:
         with engine.connect() as connection:
@@ -237,16 +235,18 @@ def run(visitors: int, replicas: int = 2) -> Outcome:
             lines.append(level.line())
             problems = [p for v in done for p in check_tracker(tracker(rasa[0], cluster.token, v.sender), v)]
             lines.append(f"turns: {sum(len(v.sent) + 2 for v in done)} messages in {len(done)} conversations checked")
-            problems += check_bookings(cluster.database_url, done)
+            engine = make_engine(cluster.database_url)
+            problems += check_bookings(engine, done)
             booked = sum(v.booked for v in done)
             lines.append(f"bookings: {booked} of {len(done)} visitors booked")
             lines += [f"  not booked, last reply: {v.last_reply}" for v in done if not v.booked]
-            share_problems, shares = check_shares(cluster.database_url)
+            share_problems, shares = check_shares(engine)
             problems += share_problems
             lines += ["round-robin:"] + [f"  {line}" for line in shares]
-            alert_problems, summary = check_alerts(cluster.database_url, slack)
+            alert_problems, summary = check_alerts(engine, slack)
             problems += alert_problems
             lines.append(f"alerts: {summary}")
+            engine.dispose()
         finally:
             cluster.stop()
             slack.close()

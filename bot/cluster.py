@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping
 
-import yaml
 from sqlalchemy.engine import make_url
 
 from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port, wait_for_url
@@ -47,10 +46,10 @@ from bot.stack import (
     StopRequest,
     announce_api_token,
     config_is_valid,
-    endpoints_with_lock_store,
     stack_commands,
     stack_environment,
     wait_until_healthy,
+    write_endpoints_with_lock_store,
 )
 
 logger = logging.getLogger(__name__)
@@ -132,8 +131,7 @@ class Cluster:
         self.database_url = self._database()
         upgrade_database(self.database_url)
         self.redis.start()
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump(endpoints_with_lock_store(self.redis.port)), encoding="utf-8")
+        endpoints = write_endpoints_with_lock_store(self.workdir / "endpoints.yml", self.redis.port)
         seed = subprocess.run([sys.executable, "-m", "bot.scheduling.demo"], cwd=PROJECT_ROOT, check=False,
                               env=self.replica_env(self.ports.replicas[0]))  # fmt: skip
         if seed.returncode != 0:
@@ -141,10 +139,8 @@ class Cluster:
         self.nginx.start()
         for number, ports in enumerate(self.ports.replicas, start=1):
             env = self.replica_env(ports)
-            for name, argv in stack_commands(ports, self.model, endpoints).items():
-                self.group.start(
-                    f"{name}-{number}", [self.token if a == "${RASA_AUTH_TOKEN}" else a for a in argv], env
-                )
+            for name, argv in stack_commands(ports, self.model, self.token, endpoints).items():
+                self.group.start(f"{name}-{number}", argv, env)
         deadline = time.monotonic() + timeout
         for ports in self.ports.replicas:  # each replica itself: nginx would hide one still loading its model
             for url in (f"http://127.0.0.1:{ports.rasa}/", f"http://127.0.0.1:{ports.actions}/health"):

@@ -25,7 +25,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Callable, List
+from typing import Any, Callable, List
 
 import psycopg2
 
@@ -98,31 +98,42 @@ class PostgresServer:
         return self.url(name)
 
 
-def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30.0) -> None:
-    """Waits until something accepts connections on ``port``; raises if ``process`` exits first."""
+def poll_until(ready: Callable[[], bool], alive: Callable[[], None], timeout: float, interval: float = 0.5) -> bool:
+    """Calls ``ready()`` until it is true (True) or ``timeout`` seconds pass (False); ``alive()``
+    raises, ending the wait, when what is awaited has died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        alive()
+        if ready():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def _answers(connect: Callable[[], Any]) -> bool:
+    try:
+        connect().close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30.0) -> None:
+    """Waits until something accepts connections on ``port``; raises if ``process`` exits first."""
+
+    def alive() -> None:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with code {process.returncode} while starting")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
+
+    if not poll_until(lambda: _answers(lambda: socket.create_connection(("127.0.0.1", port), timeout=1)), alive,
+                      timeout, interval=0.1):  # fmt: skip
+        raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
 
 
 def wait_for_url(url: str, alive: Callable[[], None], timeout: float) -> None:
     """Waits until ``url`` answers; ``alive()`` raises when what should answer has died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        alive()
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
+    if not poll_until(lambda: _answers(lambda: urllib.request.urlopen(url, timeout=2)), alive, timeout):  # noqa: S310
+        raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
 
 
 def _stop(process: subprocess.Popen | None, grace: float = 10.0) -> None:

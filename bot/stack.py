@@ -27,7 +27,7 @@ import yaml
 
 from bot.check import run_checks
 from bot.errors import CqlBotError
-from bot.local_servers import RedisServer
+from bot.local_servers import RedisServer, poll_until
 from bot.logging_setup import configure_logging
 from bot.settings import PROJECT_ROOT
 
@@ -65,24 +65,27 @@ def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) ->
     return env
 
 
-def endpoints_with_lock_store(redis_port: int) -> Dict[str, object]:
-    """endpoints.yml with Redis as the lock store (ours: Rasa 3.6's is not atomic, see
-    bot/rasa_plugins/lock_store.py), for more than one Rasa process."""
+def write_endpoints_with_lock_store(path: Path, redis_port: int) -> Path:
+    """Writes endpoints.yml with Redis as the lock store (ours: Rasa 3.6's is not atomic, see
+    bot/rasa_plugins/lock_store.py) to ``path``, for more than one Rasa process."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     endpoints["lock_store"] = {"type": "bot.rasa_plugins.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
                                "port": redis_port, "db": 1}  # fmt: skip
-    return endpoints
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    return path
 
 
-def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
-    """The command line of each process (``${RASA_AUTH_TOKEN}`` stands for the Rasa server's token)."""
+def stack_commands(
+    ports: Ports, model: Path, rasa_token: str, endpoints: Path = Path("endpoints.yml")
+) -> Dict[str, List[str]]:
+    """The command line of each process."""
     rasa = str(VENV_BIN / "rasa")
     return {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(ports.actions)],
         "rasa": [
             rasa, "run", "--model", str(model), "--port", str(ports.rasa),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-            "--enable-api", "--auth-token", "${RASA_AUTH_TOKEN}", "--cors", "*",
+            "--enable-api", "--auth-token", rasa_token, "--cors", "*",
         ],
         "web": [sys.executable, "-m", "bot.web"],
     }  # fmt: skip
@@ -152,13 +155,9 @@ def web_health(port: int) -> dict | None:
 
 def wait_until_healthy(group: ProcessGroup, web_ports: List[int], timeout: float = 240.0) -> None:
     """Polls each web app's /healthz until all say ok; raises if a process dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        group.check_running()
-        if all((web_health(port) or {}).get("ok") for port in web_ports):
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"not healthy after {timeout:.0f} s: {[web_health(port) for port in web_ports]}")
+    if not poll_until(lambda: all((web_health(port) or {}).get("ok") for port in web_ports), group.check_running,
+                      timeout):  # fmt: skip
+        raise TimeoutError(f"not healthy after {timeout:.0f} s: {[web_health(port) for port in web_ports]}")
 
 
 class Stack:
@@ -178,18 +177,17 @@ class Stack:
         self.group = ProcessGroup(log_dir)
         self.processes = self.group.processes
         self.rasa_workers = rasa_workers
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="cqlbot-stack-"))
-        self.redis = RedisServer(self.runtime_dir) if rasa_workers > 1 else None
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="cqlbot-stack-")) if rasa_workers > 1 else None
+        self.redis = RedisServer(self.runtime_dir) if self.runtime_dir else None
 
     def start(self) -> None:
         endpoints = Path("endpoints.yml")
-        if self.redis:
+        if self.redis and self.runtime_dir:
             self.redis.start()
-            endpoints = self.runtime_dir / "endpoints.yml"
-            endpoints.write_text(yaml.safe_dump(endpoints_with_lock_store(self.redis.port)), encoding="utf-8")
-        for name, argv in stack_commands(self.ports, self.model, endpoints).items():
+            endpoints = write_endpoints_with_lock_store(self.runtime_dir / "endpoints.yml", self.redis.port)
+        for name, argv in stack_commands(self.ports, self.model, self.token, endpoints).items():
             env = {**self.env, "SANIC_WORKERS": str(self.rasa_workers)} if name == "rasa" else self.env
-            self.group.start(name, [self.token if arg == "${RASA_AUTH_TOKEN}" else arg for arg in argv], env)
+            self.group.start(name, argv, env)
 
     def health(self) -> dict | None:
         """The web app's /healthz answer, or None while it does not answer."""
@@ -207,7 +205,8 @@ class Stack:
         finally:
             if self.redis:
                 self.redis.stop()
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+            if self.runtime_dir:
+                shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
 def config_is_valid() -> bool:
