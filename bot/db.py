@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,18 +15,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.errors import StoreError
+from bot.private_files import private_sqlite_file
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``. SQLite gets WAL, foreign keys and a busy timeout,
     because the action server and the web app write to it side by side, and a
     pool of open connections (SQLAlchemy 1.4 opens a new one per session by
-    default: a file open and three PRAGMAs on every call)."""
+    default: a file open and three PRAGMAs on every call).
+
+    A SQLite file is its owner's only (0600, in a 0700 folder), and
+    ``secure_delete`` overwrites what is deleted or replaced, so an erased
+    visitor's data does not stay in the file's freed pages."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        if parsed.database and parsed.database != ":memory:":
+            private_sqlite_file(Path(parsed.database))
             kwargs.setdefault("poolclass", QueuePool)
             kwargs.setdefault("pool_size", 5)
         # Pooled connections move between worker threads, one thread at a time.
@@ -37,6 +42,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -61,3 +67,20 @@ def unit_of_work(sessions: sessionmaker, what: str) -> Iterator[Session]:
         raise StoreError(f"{what} write failed: {exc.__class__.__name__}") from exc
     finally:
         session.close()
+
+
+def flush_erased_pages(engine: Engine, attempts: int = 5) -> bool:
+    """After an erasure: on SQLite, moves every page into the database file and empties the
+    write-ahead log (``wal_checkpoint(TRUNCATE)``), so the log's older copies of erased rows
+    go too (``secure_delete`` has zeroed them in the pages). A reader in the middle of a
+    read can hold the log; then it is tried again. Returns whether the log was emptied.
+    PostgreSQL keeps dead rows until VACUUM: see docs/deploy.md."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        with engine.connect() as connection:
+            busy, _frames, _moved = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return True
+        time.sleep(0.05 * (attempt + 1))
+    return False
