@@ -2,7 +2,10 @@
 #   docker build --target rasa    -t cqlbot-rasa .
 #   docker build --target actions -t cqlbot-actions .
 #   docker build --target web     -t cqlbot-web .
-# Configuration comes only from the environment (see .env.example); no secret is baked in.
+# Configuration comes only from the environment (see .env.example); no secret is baked in,
+# and none goes on a command line (each process reads its own from the environment).
+# A container's loopback is its own, so the images listen on 0.0.0.0: publish only the
+# proxy in front (docs/deploy.md, "Ports"); the action server must stay on the private network.
 FROM python:3.10-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
     TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH=/app
@@ -11,19 +14,21 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN useradd --system --home /app cqlbot && mkdir -p var models && chown -R cqlbot /app/var /app/models
+RUN useradd --system --home /app cqlbot && mkdir -p -m 0700 var && mkdir -p models && chown -R cqlbot /app/var /app/models
 USER cqlbot
 
 # The Rasa server: the model is trained at build time, from data/, domain.yml and config.yml.
 FROM base AS rasa
 RUN rasa train --fixed-model-name cqlbot --out models
+ENV RASA_HOST=0.0.0.0
 EXPOSE 5005
-CMD ["sh", "-c", "rasa run --model models/cqlbot.tar.gz --port 5005 --endpoints endpoints.yml --credentials credentials.yml --enable-api --auth-token \"$RASA_AUTH_TOKEN\" --cors '*'"]
+CMD ["python", "-m", "bot.rasa_server", "--model", "models/cqlbot.tar.gz", "--port", "5005"]
 
 # The action server: qualification, scoring, routing and booking.
 FROM base AS actions
+ENV ACTIONS_HOST=0.0.0.0
 EXPOSE 5055
-CMD ["rasa", "run", "actions", "--actions", "actions", "--port", "5055"]
+CMD ["python", "-m", "bot.action_server", "--port", "5055"]
 
 # The web app: pages, lead API, ops dashboard, Slack buttons, the outbox worker.
 # Migrations run before it starts (alembic is idempotent; with several replicas run it once as a job).

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -34,17 +33,18 @@ from typing import Dict, List, Mapping
 
 from sqlalchemy.engine import make_url
 
+from bot.env_secrets import ACTION_SERVER_TOKEN, API_TOKEN, with_per_start_secrets
 from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port, wait_for_url
 from bot.logging_setup import configure_logging
 from bot.migrate import upgrade_database
+from bot.private_files import restrict_umask
 from bot.settings import PROJECT_ROOT
 from bot.stack import (
-    API_TOKEN_VARIABLE,
     DEFAULT_MODEL,
     Ports,
     ProcessGroup,
     StopRequest,
-    announce_api_token,
+    announce_generated_secrets,
     config_is_valid,
     stack_commands,
     stack_environment,
@@ -89,10 +89,10 @@ class Cluster:
     def __init__(self, workdir: Path, env: Mapping[str, str], replicas: int = 2, model: Path = DEFAULT_MODEL,
                  front_port: int | None = None) -> None:  # fmt: skip
         self.workdir = workdir
-        self.base_env = dict(env)
+        self.base_env = with_per_start_secrets(env)  # one set of secrets for every replica
         self.model = model
         self.ports = ClusterPorts.free(replicas, front_port)
-        self.token = self.base_env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+        self.token = self.base_env["RASA_AUTH_TOKEN"]
         self.postgres: PostgresServer | None = None
         self.redis = RedisServer(workdir)
         self.nginx = nginx_for(self.ports, workdir)
@@ -104,7 +104,7 @@ class Cluster:
         return f"http://127.0.0.1:{self.ports.front}"
 
     def replica_env(self, ports: Ports) -> Dict[str, str]:
-        env = stack_environment(ports, self.base_env, self.token)
+        env = stack_environment(ports, self.base_env)
         env.update(
             {
                 "DATABASE_URL": self.database_url,
@@ -139,12 +139,14 @@ class Cluster:
         self.nginx.start()
         for number, ports in enumerate(self.ports.replicas, start=1):
             env = self.replica_env(ports)
-            for name, argv in stack_commands(ports, self.model, self.token, endpoints).items():
+            for name, argv in stack_commands(ports, self.model, endpoints).items():
                 self.group.start(f"{name}-{number}", argv, env)
         deadline = time.monotonic() + timeout
+        actions_auth = {"Authorization": f"Bearer {self.base_env[ACTION_SERVER_TOKEN]}"}
         for ports in self.ports.replicas:  # each replica itself: nginx would hide one still loading its model
-            for url in (f"http://127.0.0.1:{ports.rasa}/", f"http://127.0.0.1:{ports.actions}/health"):
-                wait_for_url(url, self.group.check_running, max(1.0, deadline - time.monotonic()))
+            for url, headers in ((f"http://127.0.0.1:{ports.rasa}/status?token={self.token}", {}),
+                                 (f"http://127.0.0.1:{ports.actions}/health", actions_auth)):  # fmt: skip
+                wait_for_url(url, self.group.check_running, max(1.0, deadline - time.monotonic()), headers)
         wait_until_healthy(self.group, [p.web for p in self.ports.replicas], max(1.0, deadline - time.monotonic()))
 
     def first_exited(self) -> str | None:
@@ -165,11 +167,12 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT") or 8080), help="nginx's front")
     args = parser.parse_args(argv)
+    restrict_umask()
     configure_logging()
     if not config_is_valid():
         return 2
     env = dict(os.environ)
-    announce_api_token(env)
+    announce_generated_secrets(env)
     stop = StopRequest()
     with tempfile.TemporaryDirectory(prefix="cqlbot-cluster-") as workdir:
         cluster = Cluster(Path(workdir), env, replicas=args.replicas, front_port=args.port)
@@ -178,7 +181,7 @@ def main(argv: List[str] | None = None) -> int:
             print(f"\n  CQL Bot cluster ({args.replicas} of each behind nginx): {cluster.front_url}/\n"
                   f"  database {make_url(cluster.database_url).render_as_string(hide_password=True)}, "
                   f"Redis lock store on port {cluster.redis.port}, logs in {workdir}\n"
-                  f"  ops pages sign in with {API_TOKEN_VARIABLE} or CQLBOT_OPS_PASSWORD.  Ctrl-C stops everything.\n",
+                  f"  ops pages sign in with {API_TOKEN} or CQLBOT_OPS_PASSWORD.  Ctrl-C stops everything.\n",
                   flush=True)  # fmt: skip
             return stop.wait(cluster.first_exited)
         except (RuntimeError, TimeoutError) as exc:

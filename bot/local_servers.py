@@ -25,7 +25,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List
 
 import psycopg2
 
@@ -130,10 +130,11 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: floa
         raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
 
 
-def wait_for_url(url: str, alive: Callable[[], None], timeout: float) -> None:
-    """Waits until ``url`` answers; ``alive()`` raises when what should answer has died."""
-    if not poll_until(lambda: _answers(lambda: urllib.request.urlopen(url, timeout=2)), alive, timeout):  # noqa: S310
-        raise TimeoutError(f"{url} did not answer in {timeout:.0f} s")
+def wait_for_url(url: str, alive: Callable[[], None], timeout: float, headers: Dict[str, str] | None = None) -> None:
+    """Waits until ``url`` answers (with ``headers``); ``alive()`` raises when what should answer has died."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - our own loopback URL
+    if not poll_until(lambda: _answers(lambda: urllib.request.urlopen(request, timeout=2)), alive, timeout):  # noqa: S310
+        raise TimeoutError(f"{url.split('?')[0]} did not answer in {timeout:.0f} s")
 
 
 def _stop(process: subprocess.Popen | None, grace: float = 10.0) -> None:

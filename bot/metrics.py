@@ -8,7 +8,7 @@ them at ``GET /metrics`` (:mod:`bot.web.metrics`).
   outbox backlog, and ``cqlbot_bookings{status}``: read from the database at
   scrape time, so every replica reports the same numbers.
 
-The action server serves its own at ``GET /metrics`` (:mod:`actions.server_metrics`):
+The action server serves its own at ``GET /metrics`` (:mod:`bot.action_server`):
 
 - ``cqlbot_action_seconds{action,status}``: every action call's time;
 - ``cqlbot_calendar_errors_total{step,error}``: calendar failures while

@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -26,17 +25,17 @@ from typing import Callable, Dict, List, Mapping
 import yaml
 
 from bot.check import run_checks
+from bot.env_secrets import ensure_kept_secrets, with_per_start_secrets
 from bot.errors import CqlBotError
 from bot.local_servers import RedisServer, poll_until
 from bot.logging_setup import configure_logging
+from bot.private_files import private_dir, restrict_umask
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-VENV_BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "cqlbot.tar.gz"
 ENV_FILE = PROJECT_ROOT / ".env"
-API_TOKEN_VARIABLE = "CQLBOT_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,10 @@ class Ports:
     web: int = 8000
 
 
-def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) -> Dict[str, str]:
-    """The environment every process of the stack runs with."""
-    env = dict(base)
+def stack_environment(ports: Ports, base: Mapping[str, str]) -> Dict[str, str]:
+    """The environment every process of the stack runs with: its ports, where each
+    finds the others, and the secrets they share (``base``'s, or new ones for this start)."""
+    env = with_per_start_secrets(base)
     env.update(
         {
             "RASA_TELEMETRY_ENABLED": "false",
@@ -58,7 +58,7 @@ def stack_environment(ports: Ports, base: Mapping[str, str], rasa_token: str) ->
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions}",
             "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
-            "RASA_AUTH_TOKEN": rasa_token,
+            "RASA_PORT": str(ports.rasa),
             "WEB_PORT": str(ports.web),
         }
     )
@@ -75,35 +75,16 @@ def write_endpoints_with_lock_store(path: Path, redis_port: int) -> Path:
     return path
 
 
-def stack_commands(
-    ports: Ports, model: Path, rasa_token: str, endpoints: Path = Path("endpoints.yml")
-) -> Dict[str, List[str]]:
-    """The command line of each process."""
-    rasa = str(VENV_BIN / "rasa")
+def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
+    """The command line of each process: no secret in any of them (they read theirs from the environment)."""
     return {
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(ports.actions)],
+        "actions": [sys.executable, "-m", "bot.action_server", "--port", str(ports.actions)],
         "rasa": [
-            rasa, "run", "--model", str(model), "--port", str(ports.rasa),
+            sys.executable, "-m", "bot.rasa_server", "--model", str(model), "--port", str(ports.rasa),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-            "--enable-api", "--auth-token", rasa_token, "--cors", "*",
         ],
         "web": [sys.executable, "-m", "bot.web"],
     }  # fmt: skip
-
-
-def ensure_api_token(env: Dict[str, str], env_file: Path = ENV_FILE) -> bool:
-    """Makes sure ``env`` has an API token: when none is set, generates one,
-    saves it in ``env_file`` (readable by its owner only) and returns True."""
-    if env.get(API_TOKEN_VARIABLE):
-        return False
-    token = secrets.token_hex(32)  # hex: never starts with '-', so it pastes safely into any command line
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
-    kept = [line for line in lines if line.split("=", 1)[0].strip() != API_TOKEN_VARIABLE]
-    kept.append(f"{API_TOKEN_VARIABLE}={token}")
-    env_file.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    env_file.chmod(0o600)
-    env[API_TOKEN_VARIABLE] = token
-    return True
 
 
 class ProcessGroup:
@@ -172,8 +153,8 @@ class Stack:
                  log_dir: Path | None = None, rasa_workers: int = 1) -> None:  # fmt: skip
         self.ports = ports
         self.model = model
-        self.token = (env or os.environ).get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
-        self.env = stack_environment(ports, env or os.environ, self.token)
+        self.env = stack_environment(ports, env or os.environ)
+        self.token = self.env["RASA_AUTH_TOKEN"]
         self.group = ProcessGroup(log_dir)
         self.processes = self.group.processes
         self.rasa_workers = rasa_workers
@@ -185,7 +166,7 @@ class Stack:
         if self.redis and self.runtime_dir:
             self.redis.start()
             endpoints = write_endpoints_with_lock_store(self.runtime_dir / "endpoints.yml", self.redis.port)
-        for name, argv in stack_commands(self.ports, self.model, self.token, endpoints).items():
+        for name, argv in stack_commands(self.ports, self.model, endpoints).items():
             env = {**self.env, "SANIC_WORKERS": str(self.rasa_workers)} if name == "rasa" else self.env
             self.group.start(name, argv, env)
 
@@ -217,11 +198,14 @@ def config_is_valid() -> bool:
     return not problems
 
 
-def announce_api_token(env: Dict[str, str]) -> None:
-    """Makes sure ``env`` has an API token, and says so when one had to be generated."""
-    if ensure_api_token(env):
-        print(f"\n  No {API_TOKEN_VARIABLE} was set: generated one and saved it in {ENV_FILE.name}:\n"
-              f"    {env[API_TOKEN_VARIABLE]}\n  Send it as 'Authorization: Bearer <token>' to /api.\n", flush=True)  # fmt: skip
+def announce_generated_secrets(env: Dict[str, str], env_file: Path = ENV_FILE) -> None:
+    """Generates the deployment's kept secrets that are unset into ``env_file`` (0600), and says
+    where they are without printing them (terminals end up in logs)."""
+    generated = ensure_kept_secrets(env, env_file)
+    if generated:
+        print(f"\n  Generated {', '.join(generated)} into {env_file} (readable by you only).\n"
+              f"  Sign in to /ops, or send 'Authorization: Bearer <CQLBOT_API_TOKEN>' to /api, with the token there.\n",
+              flush=True)  # fmt: skip
 
 
 class StopRequest:
@@ -261,6 +245,8 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Rasa server, the action server and the web app.")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
+    restrict_umask()
+    private_dir(PROJECT_ROOT / "var", tighten_existing=True)  # the default data folder, however old
     configure_logging()
     env = dict(os.environ)
     try:
@@ -278,7 +264,7 @@ def main(argv: List[str] | None = None) -> int:
         return 2
     if not config_is_valid() or seed_demo_calendars() != 0:
         return 2
-    announce_api_token(env)
+    announce_generated_secrets(env)
     stack = Stack(ports=ports, model=args.model, env=env, rasa_workers=rasa_workers)
     stop = StopRequest()
     stack.start()

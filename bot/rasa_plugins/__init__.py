@@ -1,15 +1,18 @@
-"""Our extensions loaded by the Rasa server (named in ``endpoints.yml``).
+"""Our extensions loaded by the Rasa server (named in ``endpoints.yml`` and ``config.yml``).
 
-Importing this package (Rasa does, to load our tracker store) installs the
-speed-ups measured under load (docs/benchmarks.md): action answers checked
-against validators built once, event types found in a table, kept-alive
-connections to the action server, and the model's graph run in an order
-worked out once.
+:func:`install_all` (called by :mod:`bot.rasa_server` before the server
+starts, never on import) installs the speed-ups measured under load
+(docs/benchmarks.md): action answers checked against validators built
+once, event types found in a table, kept-alive connections to the action
+server, and the model's graph run in an order worked out once.
 """
 
-from bot.rasa_plugins import action_connections, action_validation, event_types, graph_runner
 
-action_validation.install()
-event_types.install()
-action_connections.install()
-graph_runner.install()
+def install_all() -> None:
+    """Installs every speed-up into this process's Rasa."""
+    from bot.rasa_plugins import action_connections, action_validation, event_types, graph_runner
+
+    action_validation.install()
+    event_types.install()
+    action_connections.install()
+    graph_runner.install()

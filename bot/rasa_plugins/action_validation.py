@@ -19,8 +19,8 @@ booking) put 45% of its CPU there.
   match, with Rasa's hint appended). So the outcome is the whole schema's,
   always; the fast path only saves time on good answers.
 
-Rasa imports this package when it loads our tracker store (``endpoints.yml``),
-so the swap happens in the Rasa server at startup.
+:func:`install` makes the swap; :mod:`bot.rasa_server` calls it (through
+:func:`bot.rasa_plugins.install_all`) before the server starts.
 """
 
 from __future__ import annotations

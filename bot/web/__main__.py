@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.logging_setup import configure_logging
+from bot.private_files import restrict_umask
 from bot.settings import load_settings
 from bot.web.app import create_app
 
 
 def main() -> None:
+    restrict_umask()
     configure_logging()
     settings = load_settings()
     app = create_app(settings)

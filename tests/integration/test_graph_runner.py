@@ -13,7 +13,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_plugins import graph_runner
+from bot.rasa_plugins import graph_runner, install_all
 from bot.stack import DEFAULT_MODEL
 
 TEXTS = ["hi", "how much does it cost?", "~600 ppl", "vp sales", "asap", "<script>alert(1)</script>", "🙂", ""]
@@ -23,6 +23,7 @@ TEXTS = ["hi", "how much does it cost?", "~600 ppl", "vp sales", "asap", "<scrip
 def agent() -> Agent:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make model` first")
+    install_all()  # as the Rasa server does before it loads the model
     return Agent.load(str(DEFAULT_MODEL))
 
 

@@ -9,8 +9,10 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-import bot.rasa_plugins  # noqa: F401 - installs the check, as the Rasa server's import does
+from bot.rasa_plugins import install_all
 from bot.rasa_plugins.action_validation import passes_fast, validate_action_result
+
+install_all()  # as the Rasa server does before it starts
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 VALID = {"events": [{"event": "slot", "name": "lead_tier", "value": "cql"}], "responses": [{"text": "Hi"}]}

@@ -11,9 +11,10 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotS
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-import bot.rasa_plugins  # noqa: F401 - installs them, as the Rasa server's import does
-from bot.rasa_plugins import event_types
+from bot.rasa_plugins import event_types, install_all
 from bot.rasa_plugins.action_connections import shared_session
+
+install_all()  # as the Rasa server does before it starts
 
 
 def rasas_own_lookup(type_name: str) -> type | None:
