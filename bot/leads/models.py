@@ -160,8 +160,41 @@ class RoutingDecision(Base):
     decided_at = Column(UtcDateTime, nullable=False)
     team = Column(String(40), nullable=False)
     ae_key = Column(String(40))
+    #: The AEs who may take the lead, best first (a teammate stands in from these).
+    candidates: Any = Column(JSON)
     reasons: Any = Column(JSON, nullable=False)
     pinned = Column(Boolean, nullable=False, default=False)
+
+
+class BookingOffer(Base):
+    """A time the bot offered a conversation, with the AE it was offered with:
+    a pick is booked only if it is one of these (whatever the tracker says)."""
+
+    __tablename__ = "booking_offers"
+    __table_args__ = (UniqueConstraint("sender_id", "ae_key", "start", name="uq_booking_offers_sender_ae_start"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False)
+    ae_key = Column(String(64), nullable=False)
+    start = Column(UtcDateTime, nullable=False)
+    end = Column(UtcDateTime, nullable=False)
+    offered_at = Column(UtcDateTime, nullable=False)
+
+
+class OpsSessionRecord(Base):
+    """A signed-in ops person's session, kept here so it can end (sign-out, a new
+    password) and can never outlive its lifetime, whatever its cookie says."""
+
+    __tablename__ = "ops_sessions"
+
+    #: SHA-256 of the cookie's random session id: the database never holds a usable cookie.
+    id_hash = Column(String(64), primary_key=True)
+    csrf = Column(String(64), nullable=False)
+    #: HMAC of the password that opened it: another password (a change) no longer matches.
+    credential = Column(String(64), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
+    expires_at = Column(UtcDateTime, nullable=False, index=True)
+    revoked_at = Column(UtcDateTime)
 
 
 class MeetingRequest(Base):

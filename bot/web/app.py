@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, Dict
-from urllib.parse import urlsplit
 
 import aiohttp
 from sanic import Sanic
@@ -38,7 +37,7 @@ from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
 from bot.web.dashboard import setup_dashboard
-from bot.web.headers import BASELINE_HEADERS, security_headers
+from bot.web.headers import BASELINE_HEADERS, is_static, security_headers
 from bot.web.inbox import setup_inbox
 from bot.web.meetings import setup_meetings
 from bot.web.metrics import setup_metrics
@@ -54,21 +53,12 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
-def _rasa_origin(request: Request, settings: Settings) -> str:
-    """Where the browser reaches Rasa: the configured public URL, or this
-    page's host on Rasa's port."""
-    if settings.public_rasa_url:
-        return settings.public_rasa_url.rstrip("/")
-    host = (request.host or "localhost").rsplit(":", 1)[0] or "localhost"
-    port = urlsplit(settings.rasa_url).port or 5005
-    return f"{request.scheme}://{host}:{port}"
-
-
 def setup_pages(app: Sanic) -> None:
     templates = {name: (TEMPLATES_DIR / f"{name}.html").read_text(encoding="utf-8") for name in ("index", "privacy")}
 
     def render(request: Request, name: str) -> HTTPResponse:
-        origin = _rasa_origin(request, app.ctx.settings)
+        # Where browsers reach Rasa comes from the settings, never from the request's Host.
+        origin = app.ctx.settings.public_rasa_url
         page = templates[name].replace("{{ rasa_url }}", html.escape(origin, quote=True))
         return html_response(page, headers=security_headers(origin))
 
@@ -84,10 +74,15 @@ def setup_pages(app: Sanic) -> None:
     app.static("/favicon.ico", str(STATIC_DIR / "favicon.svg"), name="favicon", content_type="image/svg+xml")
 
 
-async def _probe(session: aiohttp.ClientSession, url: str, params: Dict[str, str] | None = None) -> Dict[str, Any]:
+async def _probe(
+    session: aiohttp.ClientSession,
+    url: str,
+    params: Dict[str, str] | None = None,
+    headers: Dict[str, str] | None = None,
+) -> Dict[str, Any]:
     started = time.perf_counter()
     try:
-        async with session.get(url, params=params) as response:
+        async with session.get(url, params=params, headers=headers) as response:
             ok = response.status == 200
             detail = None if ok else f"HTTP {response.status}"
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -105,9 +100,12 @@ def setup_health(app: Sanic) -> None:
         settings: Settings = app.ctx.settings
         rasa_params = {"token": settings.rasa_auth_token} if settings.rasa_auth_token else None
         rasa_path = "/status" if settings.rasa_auth_token else "/"
+        actions_auth = (
+            {"Authorization": f"Bearer {settings.action_server_token}"} if settings.action_server_token else {}
+        )
         rasa, actions, database = await asyncio.gather(
             _probe(app.ctx.http, settings.rasa_url.rstrip("/") + rasa_path, rasa_params),
-            _probe(app.ctx.http, settings.actions_url.rstrip("/") + "/health"),
+            _probe(app.ctx.http, settings.actions_url.rstrip("/") + "/health", headers=actions_auth),
             asyncio.to_thread(_database_health, app),
         )
         checks = {"web": {"ok": True}, "rasa": rasa, "action_server": actions, "database": database}
@@ -164,8 +162,12 @@ def setup_baseline_headers(app: Sanic) -> None:
         for name, value in BASELINE_HEADERS.items():
             if name not in response.headers:
                 response.headers[name] = value
-        if "Content-Security-Policy" not in response.headers and not request.path.startswith("/static/"):
+        if is_static(request.path):
+            return
+        if "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        # Lead data, meeting pages, ops pages, health: no shared cache may keep a copy.
+        response.headers["Cache-Control"] = "no-store"
 
 
 def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
@@ -173,6 +175,8 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.ctx.settings = settings or load_settings()
+    # X-Forwarded-For is read only when a proxy we trust stands in front (CQLBOT_TRUSTED_PROXIES).
+    app.config.PROXIES_COUNT = app.ctx.settings.trusted_proxies or None
     setup_lifecycle(app)
     setup_baseline_headers(app)
     setup_metrics(app)

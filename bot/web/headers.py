@@ -13,6 +13,11 @@ BASELINE_HEADERS = {
 }
 
 
+def is_static(path: str) -> bool:
+    """The widget's files and the favicon: the same for everyone, so caches may keep them."""
+    return path.startswith("/static/") or path == "/favicon.ico"
+
+
 def security_headers(rasa_origin: str) -> Dict[str, str]:
     """Headers sent with every page: no inline script, no framing, no sniffing."""
     websocket_origin = rasa_origin.replace("https://", "wss://").replace("http://", "ws://")

@@ -26,6 +26,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -49,6 +50,11 @@ MAX_BODY_BYTES = 64_000
 ACK_SECONDS = 2.5
 REPLAY_WINDOW_SECONDS = 300
 ACTIONS = frozenset({"accept", "reassign", "not_a_fit"})
+MAX_LEAD_ID = 2**31 - 1  # the widest id every database stores
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+_LEAD_ID = re.compile(r"[0-9]{1,10}")
+#: A button's booking part: a booking id, or empty when the alert has no meeting.
+_BOOKING_ID = re.compile(r"[0-9a-f]{0,32}")
 
 
 class ReplayGuard:
@@ -132,6 +138,10 @@ async def _act(services: Any, press: Press, actor: str, who: str) -> str:
             return "This lead is no longer on record."
         return f":no_entry: Marked not a fit ({NOT_A_FIT_REASONS[press.reason].lower()}) by {who}"
     if press.action_id == "reassign":
+        booking = await asyncio.to_thread(services.bookings.get, press.booking_id)
+        owner = await asyncio.to_thread(services.leads.lead_id_for, booking.reference) if booking else None
+        if owner != press.lead_id:  # a button's booking is always its lead's: anything else is not ours
+            return "This meeting is no longer booked."
         return await _reassign(services, press.booking_id, who)
     holder = await asyncio.to_thread(services.leads.accept, press.lead_id, actor)
     if holder is None:
@@ -180,12 +190,18 @@ def setup_slack_actions(app: Sanic) -> None:
     async def slack_actions(request: Request) -> HTTPResponse:
         secret = app.ctx.settings.slack_signing_secret
         if not secret:
-            return json_response({"error": "not_configured", "reason": "SLACK_SIGNING_SECRET is not set"}, status=503)
+            # No Slack app here: nothing at this address takes requests (and nothing has failed).
+            return json_response({"error": "not_configured", "reason": "SLACK_SIGNING_SECRET is not set"}, status=404)
         body = request.body or b""
         if len(body) > MAX_BODY_BYTES:
             return json_response({"error": "too_large", "reason": "body over 64 KB"}, status=413)
-        timestamp = request.headers.get("x-slack-request-timestamp")
-        signature = request.headers.get("x-slack-signature")
+        timestamp = request.headers.get("x-slack-request-timestamp") or ""
+        signature = request.headers.get("x-slack-signature") or ""
+        # slack-sdk reads the timestamp with int(): anything but a few digits is refused here first.
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not _SIGNATURE.fullmatch(
+            signature
+        ):
+            return _denied("missing or malformed Slack signature headers")
         if not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
             return _denied("bad or expired Slack signature")
         if not app.ctx.slack_replays.first_time(str(signature)):
@@ -198,6 +214,12 @@ def setup_slack_actions(app: Sanic) -> None:
             user = payload.get("user") or {}
             lead_part, _, rest = value.partition(":")
             booking_id, _, reason = rest.partition(":")
+            if (
+                not _LEAD_ID.fullmatch(lead_part)
+                or int(lead_part) > MAX_LEAD_ID
+                or not _BOOKING_ID.fullmatch(booking_id)
+            ):
+                raise ValueError("not one of our buttons' values")
             lead_id = int(lead_part)
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return json_response({"error": "bad_request", "reason": "not a block_actions payload"}, status=400)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import FixedClock
+from bot.db import make_engine
 from bot.routing.team import load_team
 from bot.settings import PROJECT_ROOT
 from bot.web.ops_auth import (
     FAILURE_WINDOW_SECONDS,
+    MAX_ACCOUNT_FAILURES,
     MAX_FAILURES,
     SESSION_SECONDS,
     LoginThrottle,
-    SessionCodec,
+    SessionStore,
     _safe_next,
+    sessions_table,
 )
 from bot.web.slack_actions import _actor
+from tests.conftest import NOW
+
+PASSWORD = b"correct horse"
 
 
 class Ticking:
@@ -23,24 +35,58 @@ class Ticking:
         return self.at
 
 
-def test_a_session_reads_back_until_it_expires() -> None:
-    clock = Ticking()
-    codec = SessionCodec(b"k" * 32, clock)
-    value = codec.issue()
-    session = codec.read(value)
-    assert session is not None and session.expires == int(clock.at) + SESSION_SECONDS and len(session.csrf) >= 32
-    clock.at += SESSION_SECONDS + 1
-    assert codec.read(value) is None
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
 
 
-def test_a_tampered_or_foreign_session_is_refused() -> None:
-    codec = SessionCodec(b"k" * 32, Ticking())
-    expires, csrf, signature = codec.issue().split(".")
-    assert codec.read(f"{int(expires) + 3600}.{csrf}.{signature}") is None  # extended by hand
-    assert codec.read(f"{expires}.other.{signature}") is None
-    assert SessionCodec(b"x" * 32, Ticking()).read(f"{expires}.{csrf}.{signature}") is None  # another key
-    for junk in (None, "", "a.b", "." * 3, "1" * 500):
-        assert codec.read(junk) is None
+@pytest.fixture
+def store(database_url: str, clock: FixedClock) -> SessionStore:
+    return SessionStore(make_engine(database_url), b"k" * 32, clock)
+
+
+def test_a_session_reads_back_until_it_expires(store: SessionStore, clock: FixedClock) -> None:
+    cookie = store.issue(PASSWORD)
+    session = store.read(cookie, [PASSWORD])
+    assert session is not None and session.expires == NOW + timedelta(seconds=SESSION_SECONDS)
+    assert len(session.csrf) >= 32
+    clock.at = NOW + timedelta(seconds=SESSION_SECONDS)
+    assert store.read(cookie, [PASSWORD]) is None
+
+
+def test_a_tampered_or_foreign_cookie_is_refused(store: SessionStore, database_url: str, clock: FixedClock) -> None:
+    session_id, _, signature = store.issue(PASSWORD).partition(".")
+    assert store.read(f"{session_id}x.{signature}", [PASSWORD]) is None
+    assert store.read(f"{session_id}.{signature[:-1]}A", [PASSWORD]) is None
+    other = SessionStore(make_engine(database_url), b"x" * 32, clock)  # another key
+    assert other.read(f"{session_id}.{signature}", [PASSWORD]) is None
+    for junk in (None, "", "a.b", "." * 3, "1" * 500, "é.é"):
+        assert store.read(junk, [PASSWORD]) is None
+
+
+def test_the_lifetime_is_the_servers_whatever_the_row_says(
+    store: SessionStore, database_url: str, clock: FixedClock
+) -> None:
+    cookie = store.issue(PASSWORD)
+    with make_engine(database_url).begin() as connection:  # an expiry stretched by hand, or by a bug
+        connection.execute(update(sessions_table).values(expires_at=NOW + timedelta(days=10_000)))
+    clock.at = NOW + timedelta(seconds=SESSION_SECONDS + 1)
+    assert store.read(cookie, [PASSWORD]) is None
+
+
+def test_signing_out_ends_the_session_for_good(store: SessionStore) -> None:
+    cookie = store.issue(PASSWORD)
+    session = store.read(cookie, [PASSWORD])
+    assert session is not None
+    store.end(session)
+    assert store.read(cookie, [PASSWORD]) is None
+
+
+def test_a_new_password_ends_the_sessions_the_old_one_opened(store: SessionStore) -> None:
+    by_password = store.issue(PASSWORD)
+    by_token = store.issue(b"the api token")
+    assert store.read(by_password, [b"new password", b"the api token"]) is None
+    assert store.read(by_token, [b"new password", b"the api token"]) is not None
 
 
 def test_the_throttle_forgets_failures_after_the_window() -> None:
@@ -52,6 +98,16 @@ def test_the_throttle_forgets_failures_after_the_window() -> None:
     assert throttle.blocked("10.0.0.1") and not throttle.blocked("10.0.0.2")
     clock.at += FAILURE_WINDOW_SECONDS + 1
     assert not throttle.blocked("10.0.0.1")
+
+
+def test_guesses_spread_over_many_addresses_are_throttled_too() -> None:
+    clock = Ticking(100.0)
+    throttle = LoginThrottle(clock)
+    for n in range(MAX_ACCOUNT_FAILURES):
+        throttle.failed(f"10.0.{n // 250}.{n % 250}")
+    assert throttle.blocked("192.0.2.7")  # a fresh address waits too
+    clock.at += FAILURE_WINDOW_SECONDS + 1
+    assert not throttle.blocked("192.0.2.7")
 
 
 def test_after_sign_in_only_an_ops_path_is_followed() -> None:
