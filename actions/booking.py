@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime
 from typing import Any, Dict, List
 from zoneinfo import ZoneInfo
@@ -33,16 +32,14 @@ from rasa_sdk.types import DomainDict
 from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call
 from bot.errors import StoreError
 from bot.metrics import CALENDAR_ERRORS
-from bot.routing.lead_fields import routing_lead
 from bot.routing.log import DECLINED, MANUAL
-from bot.routing.router import RouteDecision
-from bot.scheduling.scheduler import LeadBrief, OfferedSlot
+from bot.scheduling.chat_booking import NotBookable
+from bot.scheduling.picks import choice_payload, chosen_slot
+from bot.scheduling.scheduler import OfferedSlot
 from bot.scheduling.zones import country_timezone, parse_timezone, slot_label, zone_label
-from bot.scoring.score import answer_text, score
 from bot.visit import valid_timezone
 from calendar_booking.booking import Booking
-from calendar_booking.errors import BookingError, CalendarUnavailable, SlotTaken
-from calendar_booking.port import Attendee
+from calendar_booking.errors import BookingError, CalendarUnavailable, SlotNotOffered, SlotTaken
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +52,6 @@ TIMEZONE_ANSWER_SLOT = "timezone_answer"
 TIMEZONE_REASKED_SLOT = "timezone_reasked"
 PICK_SLOT = "slot_pick"
 PREFERRED_TIMES_SLOT = "preferred_times"
-CHOICE_ENTITY = "slot_choice"
 FAILURES_SLOT = "booking_failures"
 #: After this many failed calendar calls in a row, the visitor's times in words go to a person.
 MAX_BOOKING_FAILURES = 2
@@ -65,14 +61,6 @@ BOOKED, NONE_SUIT, DECLINED_PICK = "booked", "none", "declined"
 #: Intents that end the offer without a meeting.
 DECLINE_INTENTS = frozenset({"deny", "stop", "goodbye"})
 DECLINE_CONFIDENCE = 0.6
-
-#: A button's payload names the offer's number and the slot's start (epoch
-#: seconds), so a button left over from an earlier offer never books the
-#: slot that now has its number.
-_CHOICE = re.compile(r'^/pick_slot\{\s*"slot_choice"\s*:\s*"?(\d{1,2})(?::(\d{9,11}))?"?\s*\}$')
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}  # fmt: skip
-_TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # -- reading the tracker ----------------------------------------------------------------
@@ -91,113 +79,23 @@ def visitor_zone(tracker: Tracker) -> str | None:
     return None
 
 
-def _answers(tracker: Tracker) -> Dict[str, Any]:
-    return {slot: tracker.get_slot(slot) for slot in services().playbook.slots}
-
-
-def _answer_by_parser(tracker: Tracker, parser: str) -> Any:
-    return next((tracker.get_slot(q.slot) for q in services().playbook.questions if q.parser.value == parser), None)
-
-
 def _ae_name(key: str | None) -> str:
     ae = services().team.by_key.get(key or "")
     return ae.name if ae else "our team"
 
 
 def _offered(tracker: Tracker) -> List[OfferedSlot]:
+    """The times the tracker says were offered: only to read the visitor's pick; a pick
+    is booked only if our own records show it was offered (ChatBooking.book)."""
     return [s for s in (OfferedSlot.from_slot(v) for v in tracker.get_slot(OFFER_SLOT) or []) if s is not None]
 
 
-def chosen_slot(text: str, offered: List[OfferedSlot], zone: str) -> OfferedSlot | None:
-    """The offered slot the visitor picked: the button's number, or typed
-    words that name exactly one of them ("the second one", "Tue 10:00")."""
-    if not offered:
-        return None
-    button = _CHOICE.match(text.strip())
-    if button:
-        number, start = int(button.group(1)), button.group(2)
-        return next(
-            (s for s in offered if s.number == number and (start is None or int(s.start.timestamp()) == int(start))),
-            None,
-        )
-    low = text[:200].lower()
-    if low.startswith("/"):
-        return None
-    words = re.findall(r"[a-z0-9]+", low)
-    for word in words:
-        if word in _ORDINALS:
-            index = _ORDINALS[word]
-            return offered[index - 1] if index <= len(offered) else None
-    if "last" in words and len(words) <= 4:
-        return offered[-1]
-    if (
-        1 <= len(words) <= 3
-        and words[-1].isdigit()
-        and 1 <= int(words[-1]) <= len(offered)
-        and not _TIME.search(low.replace(words[-1], "", 1) + ":")
-    ):
-        return offered[int(words[-1]) - 1]
-    matches = [s for s in offered if _mentions(low, s, zone)]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _mentions(text: str, slot: OfferedSlot, zone: str) -> bool:
-    local = slot.start.astimezone(ZoneInfo(zone))
-    named_days = [d for d in _DAYS if re.search(rf"\b{d}", text)]
-    if named_days and local.strftime("%a").lower()[:3] not in named_days:
-        return False
-    for hour_text, minute_text, meridiem in _TIME.findall(text):
-        hour, minute = int(hour_text), int(minute_text or 0)
-        if meridiem.lower() == "pm" and hour < 12:
-            hour += 12
-        if meridiem.lower() == "am" and hour == 12:
-            hour = 0
-        if (hour, minute) == (local.hour, local.minute) or (
-            not meridiem and not minute_text and hour + 12 == local.hour
-        ):
-            return True
-    return False
-
-
-def lead_brief(tracker: Tracker) -> LeadBrief:
-    """What the AE's calendar event says: who, why they qualified, the lead link."""
-    svc = services()
-    answers = _answers(tracker)
-    result = score(answers, svc.scoring)
-    text = {
-        q.parser.value: answer_text(answers.get(q.slot))
-        for q in svc.playbook.questions
-        if answers.get(q.slot) is not None
-    }
-    summary = " · ".join(
-        t for t in (text.get("role"), text.get("company_size"), text.get("timeline"), text.get("country")) if t
-    )
-    use_case = answer_text(answers.get("use_case"))
-    if use_case:
-        summary += f"\nWhat they want: {use_case[:300]}"
-    try:
-        lead_id = svc.leads.lead_id_for(tracker.sender_id)
-    except StoreError:
-        logger.exception("reading the lead of %s failed", tracker.sender_id)
-        lead_id = None
-    return LeadBrief(
-        visitor_name=text.get("name") or "the visitor",
-        visitor_email=text.get("email") or "",
-        company=text.get("company") or "their company",
-        score=result.points,
-        tier=result.tier.value,
-        reasons=tuple(reason.text for reason in result.reasons),
-        summary=summary,
-        lead_url=f"{svc.settings.public_url}/ops/leads/{lead_id}" if lead_id else svc.settings.public_url,
-    )
-
-
-def attendee(tracker: Tracker) -> Attendee | None:
-    email = _answer_by_parser(tracker, "email")
-    if not isinstance(email, dict) or not email.get("address"):
-        return None
-    name = answer_text(_answer_by_parser(tracker, "name"))
-    return Attendee(email=str(email["address"]), name=name or None)
+def visitor_email(tracker: Tracker) -> str | None:
+    """The email the visitor gave, for what the bot says back (booking reads the lead store's)."""
+    question = next((q for q in services().playbook.questions if q.parser.value == "email"), None)
+    value = tracker.get_slot(question.slot) if question else None
+    address = value.get("address") if isinstance(value, dict) else None
+    return address if isinstance(address, str) and address else None
 
 
 # -- the form ------------------------------------------------------------------------------
@@ -214,18 +112,16 @@ class ActionAskSlotPick(Action):
         svc = services()
         zone = visitor_zone(tracker) or "UTC"
         events: List[EventType] = [SlotSet(TIMEZONE_SLOT, zone)]
-        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-        raw_from = tracker.get_slot(OFFER_FROM_SLOT)
-        after = datetime.fromisoformat(raw_from) if isinstance(raw_from, str) else None
+        after = _offer_from(tracker.get_slot(OFFER_FROM_SLOT))
+        booking = svc.chat_booking
         try:
-            free = None
-            if decision is None:
-                answers = _answers(tracker)
-                lead = routing_lead(answers, svc.playbook, svc.routing, score(answers, svc.scoring))
-                decision, free = await asyncio.to_thread(svc.scheduler.route, lead)
-                await store_call(svc.routing_log.record_decision, tracker.sender_id, decision)
-                events.append(SlotSet(ROUTE_SLOT, decision.to_slot()))
-            offer = await asyncio.to_thread(svc.scheduler.offer, decision, zone, after, free)
+            decision, free = await asyncio.to_thread(booking.decision, tracker.sender_id)
+            events.append(SlotSet(ROUTE_SLOT, decision.to_slot()))
+            offer = await asyncio.to_thread(booking.offer, tracker.sender_id, decision, zone, after, free)
+        except (NotBookable, StoreError):
+            logger.warning("no booking for %s: our records hold no CQL lead or routing for it", tracker.sender_id)
+            dispatcher.utter_message(response="utter_cannot_book_here")
+            return events + self._ask_in_words(dispatcher)
         except CalendarUnavailable:
             logger.exception("offering times to %s failed", tracker.sender_id)
             CALENDAR_ERRORS.labels(step="offer", error="unavailable").inc()
@@ -238,13 +134,7 @@ class ActionAskSlotPick(Action):
             )
             return events + self._ask_in_words(dispatcher)
         names = sorted({_ae_name(key) for key in offer.aes})
-        buttons = [
-            {
-                "title": slot_label(slot.start, zone),
-                "payload": f'/pick_slot{{"{CHOICE_ENTITY}":"{slot.number}:{int(slot.start.timestamp())}"}}',
-            }
-            for slot in offer.slots
-        ] + [
+        buttons = [{"title": slot_label(slot.start, zone), "payload": choice_payload(slot)} for slot in offer.slots] + [
             {"title": "Other times", "payload": "/other_times"},
             {"title": "None of these work", "payload": "/no_slot_works"},
         ]
@@ -260,6 +150,15 @@ class ActionAskSlotPick(Action):
     def _ask_in_words(dispatcher: CollectingDispatcher) -> List[EventType]:
         dispatcher.utter_message(response="utter_ask_preferred_times")
         return [SlotSet(PICK_SLOT, NONE_SUIT), SlotSet(REQUESTED_SLOT, PREFERRED_TIMES_SLOT)]
+
+
+def _offer_from(raw: Any) -> datetime | None:
+    """Where "other times" goes on from; anything but an aware time is ignored."""
+    try:
+        after = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+    except ValueError:
+        return None
+    return after if after is not None and after.tzinfo is not None else None
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -321,16 +220,18 @@ class ValidateBookingForm(FormValidationAction):
     async def _book(
         self, pick: OfferedSlot, dispatcher: CollectingDispatcher, tracker: Tracker, zone: str
     ) -> Dict[str, Any]:
-        svc = services()
-        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
-        visitor = attendee(tracker)
-        if decision is None or visitor is None:  # cannot happen after the ask action; a person books instead
-            return {PICK_SLOT: NONE_SUIT}
+        booking_service = services().chat_booking
         try:
-            brief = await asyncio.to_thread(lead_brief, tracker)
-            booking = await asyncio.to_thread(
-                svc.scheduler.book, decision, pick, visitor, brief, tracker.sender_id, zone
-            )
+            booking = await asyncio.to_thread(booking_service.book, tracker.sender_id, pick, zone)
+        except (NotBookable, StoreError):
+            logger.warning("no booking for %s: our records hold no CQL lead or routing for it", tracker.sender_id)
+            dispatcher.utter_message(response="utter_cannot_book_here")
+            return {PICK_SLOT: NONE_SUIT}
+        except SlotNotOffered:
+            logger.warning("a pick of %s named a time it was not offered", tracker.sender_id)
+            CALENDAR_ERRORS.labels(step="book", error="not_offered").inc()
+            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
+            return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except SlotTaken:
             CALENDAR_ERRORS.labels(step="book", error="slot_taken").inc()
             dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
@@ -346,7 +247,7 @@ class ValidateBookingForm(FormValidationAction):
             return {PICK_SLOT: None, FAILURES_SLOT: failures}
         previous = tracker.get_slot(BOOKING_SLOT)
         if isinstance(previous, str) and previous != booking.id:
-            await _cancel_replaced(previous)
+            await _cancel_replaced(tracker.sender_id, previous)
         return {
             PICK_SLOT: BOOKED,
             BOOKING_SLOT: booking.id,
@@ -365,12 +266,13 @@ class ValidateBookingForm(FormValidationAction):
         return {PREFERRED_TIMES_SLOT: text or None}
 
 
-async def _cancel_replaced(booking_id: str) -> None:
-    """A visitor who changed their mind and picked anew: the old meeting goes."""
+async def _cancel_replaced(sender_id: str, booking_id: str) -> None:
+    """A visitor who changed their mind and picked anew: the old meeting goes (only
+    one this conversation booked: the booking id in the tracker is not trusted)."""
     try:
-        await asyncio.to_thread(services().bookings.cancel, booking_id)
+        await asyncio.to_thread(services().chat_booking.cancel_replaced, sender_id, booking_id)
     except BookingError:
-        logger.exception("cancelling the replaced booking %s failed", booking_id)
+        logger.exception("cancelling the replaced booking %s of %s failed", booking_id[:40], sender_id)
 
 
 # -- after the form --------------------------------------------------------------------------
@@ -385,10 +287,12 @@ class ActionBookingOutcome(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         svc = services()
         outcome = tracker.get_slot(PICK_SLOT)
-        decision = RouteDecision.from_slot(tracker.get_slot(ROUTE_SLOT))
+        decision = await store_call(svc.routing_log.latest_decision, tracker.sender_id)
         ae_name = _ae_name(decision.ae if decision else None)
         if outcome == BOOKED:
-            booking = await asyncio.to_thread(svc.bookings.get, str(tracker.get_slot(BOOKING_SLOT)))
+            booking = await asyncio.to_thread(
+                svc.chat_booking.booking, tracker.sender_id, tracker.get_slot(BOOKING_SLOT)
+            )
             if booking is not None and booking.active:
                 confirm(dispatcher, booking, tracker)
                 return [SlotSet(STAGE_SLOT, "booked")]
@@ -404,11 +308,10 @@ class ActionBookingOutcome(Action):
             decision,
             preferred if isinstance(preferred, str) else None,
         )
-        visitor = attendee(tracker)
         dispatcher.utter_message(
             response="utter_manual_booking",
             ae_name=ae_name if decision and decision.ae else "Someone from our team",
-            email=visitor.email if visitor else "your email",
+            email=visitor_email(tracker) or "your email",
         )
         return [SlotSet(STAGE_SLOT, "waiting")]
 

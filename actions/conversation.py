@@ -19,14 +19,17 @@ QUALIFIED_SLOT = "qualification_done"
 
 class ActionSubmitQualification(Action):
     """Every question is answered: score the answers, store the score, and
-    close the way the tier calls for."""
+    close the way the tier calls for. A consented conversation is scored on
+    the answers our store holds, not on the tracker's slots; without consent
+    nothing is stored, and the close follows what the visitor said."""
 
     def name(self) -> str:
         return "action_submit_qualification"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         svc = services()
-        answers = {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
+        stored = await store_call(svc.leads.stored_answers, tracker.sender_id)
+        answers = stored if stored is not None else {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
         result = score(answers, svc.scoring)
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)

@@ -19,8 +19,10 @@ from bot.routing.router import Router
 from bot.routing.rules import RoutingConfig, load_routing
 from bot.routing.team import TeamConfig, load_team
 from bot.scheduling.calendars import make_calendar
+from bot.scheduling.chat_booking import ChatBooking
 from bot.scheduling.config import BookingConfig, load_booking
 from bot.scheduling.links import MeetingLinks, meeting_links
+from bot.scheduling.offers import OfferLog
 from bot.scheduling.scheduler import Scheduler
 from bot.scoring.policy import ScoringPolicy, load_policy
 from bot.settings import Settings, load_settings
@@ -40,6 +42,7 @@ class Services:
     bookings: BookingService
     scheduler: Scheduler
     routing_log: RoutingLog
+    chat_booking: ChatBooking
     links: MeetingLinks | None
 
 
@@ -60,18 +63,24 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     calendar = make_calendar(settings, team, engine, clock)
     bookings = BookingService(engine, calendar, clock, booking.rules, events=booking_events(team, clock))
     router = Router(team, routing, booking.rules, calendar, bookings)
+    leads = LeadStore(sessions, clock)
+    scheduler = Scheduler(router, bookings, booking, clock)
+    routing_log = RoutingLog(sessions, clock, team)
     return Services(
         settings=settings,
         clock=clock,
         playbook=playbook,
-        leads=LeadStore(sessions, clock),
+        leads=leads,
         scoring=scoring,
         team=team,
         routing=routing,
         booking=booking,
         bookings=bookings,
-        scheduler=Scheduler(router, bookings, booking, clock),
-        routing_log=RoutingLog(sessions, clock, team),
+        scheduler=scheduler,
+        routing_log=routing_log,
+        chat_booking=ChatBooking(
+            scheduler, OfferLog(sessions, clock), leads, routing_log, playbook, scoring, routing, settings.public_url
+        ),
         links=meeting_links(settings),
     )
 

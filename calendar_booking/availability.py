@@ -193,6 +193,17 @@ def free_slots(
     return slots
 
 
+def offers_slot(host: HostSchedule, busy: Iterable[Interval], rules: BookingRules, now: datetime, start: datetime,
+                end: datetime) -> bool:  # fmt: skip
+    """Whether :func:`free_slots` offers exactly ``[start, end)`` for ``host`` now: working
+    hours, grid, notice, horizon, holidays, absences and busy times (with buffers) all
+    allow it. ``busy`` needs only the blocks near the slot. The daily cap is the
+    booking's own check, under its lock."""
+    if end - start != rules.length or start.tzinfo is None:
+        return False
+    return any(slot.start == start for slot in free_slots(host, busy, rules, now))
+
+
 def _grid(
     host: str,
     origin: datetime,

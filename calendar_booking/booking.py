@@ -3,7 +3,10 @@ or nothing remains of it.
 
 The order is what makes a double booking impossible:
 
-1. ask the calendar whether the slot (with its buffers) is still free;
+1. check that the host's availability offers that very time now (working
+   hours, grid, notice, horizon, holidays, absences), whatever the caller
+   believes was offered, and ask the calendar whether the slot (with its
+   buffers) is still free;
 2. reserve it in one transaction that first locks the host's row, then checks
    overlaps and the daily cap, inserts the booking under the unique
    (host, active start) constraint, and moves the host's round-robin counters;
@@ -28,8 +31,8 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from calendar_booking.availability import BookingRules
-from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotTaken
+from calendar_booking.availability import BookingRules, HostSchedule, offers_slot
+from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotNotOffered, SlotTaken
 from calendar_booking.port import Attendee, CalendarPort, Clock, CreatedEvent, EventRequest
 from calendar_booking.tables import booking_hosts, bookings
 
@@ -43,11 +46,10 @@ CANCELLED = "cancelled"
 
 @dataclass(frozen=True)
 class BookingRequest:
-    """A visitor's pick: this host, this slot, this attendee."""
+    """A visitor's pick: this host (``schedule``: hours, zone, cap), this slot, this attendee."""
 
-    host_key: str
+    schedule: HostSchedule
     calendar_id: str
-    host_timezone: str
     start: datetime
     end: datetime
     reference: str
@@ -55,8 +57,19 @@ class BookingRequest:
     title: str
     description: str
     visitor_timezone: str | None = None
-    daily_cap: int | None = None
     organizer_email: str | None = None
+
+    @property
+    def host_key(self) -> str:
+        return self.schedule.key
+
+    @property
+    def host_timezone(self) -> str:
+        return self.schedule.timezone
+
+    @property
+    def daily_cap(self) -> int | None:
+        return self.schedule.daily_cap
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,7 @@ class BookingService:
         """Books ``request``'s slot.
 
         Raises:
+            SlotNotOffered: the host's availability does not offer that time now.
             SlotTaken: the slot is busy, booked by someone else, in the past, or over the cap.
             CalendarUnavailable: the calendar or the database failed; nothing stays booked.
         """
@@ -174,6 +188,8 @@ class BookingService:
         busy = self._calendar.busy([request.calendar_id], window_start, window_end).get(request.calendar_id, [])
         if any(block.start < window_end and block.end > window_start for block in busy):
             raise SlotTaken("the calendar shows the slot busy")
+        if not offers_slot(request.schedule, busy, self._rules, self._clock.now(), request.start, request.end):
+            raise SlotNotOffered(f"{request.host_key}'s availability does not offer {request.start.isoformat()}")
 
     def _reserve(self, request: BookingRequest) -> str:
         booking_id = self._new_id()
@@ -301,14 +317,15 @@ class BookingService:
 
     # -- after booking ---------------------------------------------------------------
 
-    def cancel(self, booking_id: str, notify: bool = True) -> Booking:
-        """Cancels an active booking: the event first, then our row.
+    def cancel(self, booking_id: str, notify: bool = True, reference: str | None = None) -> Booking:
+        """Cancels an active booking: the event first, then our row. With ``reference``,
+        only a booking made for that reference (a conversation) can be cancelled.
 
         Raises:
-            BookingNotFound: no active booking has that id.
+            BookingNotFound: no active booking has that id (for that reference).
             CalendarUnavailable: the calendar could not cancel it; it stays booked.
         """
-        booking = self.get(booking_id)
+        booking = self.get(booking_id, reference)
         if booking is None or not booking.active:
             raise BookingNotFound(booking_id)
         self._calendar.cancel_event(booking.calendar_id, booking.event_id)
@@ -320,50 +337,53 @@ class BookingService:
         assert cancelled is not None
         return cancelled
 
-    def reschedule(self, booking_id: str, start: datetime, daily_cap: int | None = None) -> Booking:
-        """Moves an active booking to ``start`` with the same host (event ``moved``).
+    def reschedule(
+        self, booking_id: str, start: datetime, schedule: HostSchedule, reference: str | None = None
+    ) -> Booking:
+        """Moves an active booking to ``start`` with the same host (event ``moved``);
+        ``schedule`` is that host's. With ``reference``, only that conversation's booking.
 
         Raises:
-            BookingNotFound: no active booking has that id.
+            BookingNotFound: no active booking has that id (for that reference).
+            SlotNotOffered: the host's availability does not offer the new time.
             SlotTaken: the new time is not free.
             CalendarUnavailable: a calendar or the database failed.
         """
-        old = self._active(booking_id)
-        return self._replace(old, old.host_key, old.calendar_id, old.host_timezone, start, daily_cap, "moved", False)
+        old = self._active(booking_id, reference)
+        if schedule.key != old.host_key:
+            raise BookingNotFound(booking_id)  # a move keeps the host; another host is a reassignment
+        return self._replace(old, schedule, old.calendar_id, start, "moved", False)
 
-    def reassign(
-        self, booking_id: str, host_key: str, calendar_id: str, host_timezone: str, daily_cap: int | None = None
-    ) -> Booking:
-        """Gives an active booking's slot to another host (event ``reassigned``;
-        the first host hears of the cancellation).
+    def reassign(self, booking_id: str, schedule: HostSchedule, calendar_id: str) -> Booking:
+        """Gives an active booking's slot to another host (``schedule``, ``calendar_id``;
+        event ``reassigned``; the first host hears of the cancellation).
 
         Raises:
             BookingNotFound: no active booking has that id.
+            SlotNotOffered: the other host's availability does not offer that time.
             SlotTaken: the other host is not free then.
             CalendarUnavailable: a calendar or the database failed.
         """
         old = self._active(booking_id)
-        return self._replace(old, host_key, calendar_id, host_timezone, old.start, daily_cap, "reassigned", True)
+        return self._replace(old, schedule, calendar_id, old.start, "reassigned", True)
 
-    def _active(self, booking_id: str) -> Booking:
-        booking = self.get(booking_id)
+    def _active(self, booking_id: str, reference: str | None = None) -> Booking:
+        booking = self.get(booking_id, reference)
         if booking is None or not booking.active:
             raise BookingNotFound(booking_id)
         return booking
 
     def _replace(
-        self, old: Booking, host_key: str, calendar_id: str, host_timezone: str, start: datetime,
-        daily_cap: int | None, event: str, notify_old: bool,
-    ) -> Booking:  # fmt: skip
+        self, old: Booking, schedule: HostSchedule, calendar_id: str, start: datetime, event: str, notify_old: bool
+    ) -> Booking:
         """Books the replacement first, then cancels ``old``, so the visitor is
         never left without a meeting; if ``old`` cannot be cancelled, the
         replacement is, and the error is raised."""
         new = self.book(
             BookingRequest(
-                host_key=host_key, calendar_id=calendar_id, host_timezone=host_timezone, start=start,
-                end=start + (old.end - old.start), reference=old.reference,
-                attendee=Attendee(old.attendee_email or "", old.attendee_name), title=old.title or "Meeting",
-                description=old.description or "", visitor_timezone=old.visitor_timezone, daily_cap=daily_cap,
+                schedule=schedule, calendar_id=calendar_id, start=start, end=start + (old.end - old.start),
+                reference=old.reference, attendee=Attendee(old.attendee_email or "", old.attendee_name),
+                title=old.title or "Meeting", description=old.description or "", visitor_timezone=old.visitor_timezone,
             ),
             event=event,
         )  # fmt: skip
@@ -374,11 +394,28 @@ class BookingService:
             raise
         return new
 
+    def scrub_event(self, booking_id: str, title: str = "Meeting") -> None:
+        """Takes the attendee's details out of a booking's calendar event (erasure; see
+        :meth:`CalendarPort.scrub_event`). A booking that never made an event has nothing to scrub.
+
+        Raises:
+            CalendarUnavailable: the calendar did not answer; try again later.
+        """
+        booking = self.get(booking_id)
+        if booking is not None and booking.status != RELEASED:
+            self._calendar.scrub_event(booking.calendar_id, booking.event_id, title)
+
     # -- reads ------------------------------------------------------------------------
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str, reference: str | None = None) -> Booking | None:
+        """The booking with that id; with ``reference``, only if it was made for that reference."""
+        if not isinstance(booking_id, str) or not 0 < len(booking_id) <= 32:
+            return None
+        query = select(bookings).where(bookings.c.id == booking_id)
+        if reference is not None:
+            query = query.where(bookings.c.reference == reference)
         with self._engine.connect() as connection:
-            row = connection.execute(select(bookings).where(bookings.c.id == booking_id)).one_or_none()
+            row = connection.execute(query).one_or_none()
         return _booking(row) if row is not None else None
 
     def for_reference(self, reference: str) -> List[Booking]:

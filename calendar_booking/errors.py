@@ -5,6 +5,7 @@ timeouts) into this tree, so callers catch only these::
 
     BookingError
     ├── SlotTaken              the slot is no longer free: someone else has it
+    │   └── SlotNotOffered     the host's availability does not offer that time (now)
     ├── CalendarUnavailable    the calendar (or our database) did not answer in time; try later
     │   └── CalendarAuthError  the calendar refused our credentials; an operator must act
     └── BookingNotFound        no booking has that id, or it is no longer active
@@ -17,6 +18,11 @@ class BookingError(Exception):
 
 class SlotTaken(BookingError):  # noqa: N818 - the names the design uses
     """The slot was free when offered but is not any more."""
+
+
+class SlotNotOffered(SlotTaken):
+    """The time is not one the host's availability offers now: outside working hours, off
+    the grid, too soon, too far, on a holiday or an absence. Whoever asked for it gets fresh times."""
 
 
 class CalendarUnavailable(BookingError):  # noqa: N818 - the names the design uses

@@ -5,7 +5,8 @@
   :func:`service_account_http` and :func:`oauth_http`.
 * Busy times from ``freebusy.query``; meetings by ``events.insert`` with the
   visitor as attendee, a Meet link (``conferenceData.createRequest``,
-  ``conferenceDataVersion=1``) and ``sendUpdates="all"``.
+  ``conferenceDataVersion=1``) and ``sendUpdates="all"``; an erased visitor's
+  details leave the event by ``events.patch`` (``sendUpdates="none"``).
 * The event id is ours (derived from the booking id), so a retried insert
   answers 409 and is treated as done.
 * Every call gets a fresh authorised ``httplib2.Http`` (it is not
@@ -151,6 +152,18 @@ class GoogleCalendar:
             self._execute(
                 "events.delete",
                 lambda: service.events().delete(calendarId=calendar_id, eventId=event_id, sendUpdates="all"),
+                passthrough=frozenset({404, 410}),
+            )
+        except HttpError:
+            logger.info("event %s was already gone", event_id)
+
+    def scrub_event(self, calendar_id: str, event_id: str, title: str) -> None:
+        service = self._service(calendar_id)
+        body = {"summary": title, "description": "", "attendees": []}
+        try:
+            self._execute(
+                "events.patch",
+                lambda: service.events().patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="none"),
                 passthrough=frozenset({404, 410}),
             )
         except HttpError:

@@ -85,6 +85,17 @@ class LocalCalendar:
         except SQLAlchemyError as exc:
             raise CalendarUnavailable(f"local calendar write failed: {exc.__class__.__name__}") from exc
 
+    def scrub_event(self, calendar_id: str, event_id: str, title: str) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(calendar_events)
+                    .where(and_(calendar_events.c.calendar_id == calendar_id, calendar_events.c.event_id == event_id))
+                    .values(title=title[:300], description=None, attendees=[])
+                )
+        except SQLAlchemyError as exc:
+            raise CalendarUnavailable(f"local calendar write failed: {exc.__class__.__name__}") from exc
+
     def add_busy(self, calendar_id: str, blocks: Iterable[Interval], title: str = "Busy", prefix: str = "busy") -> int:
         """Adds busy blocks (a demo team's recurring meetings, an imported
         schedule); blocks already added under the same id are skipped."""

@@ -64,3 +64,8 @@ class CalendarPort(Protocol):
 
     def cancel_event(self, calendar_id: str, event_id: str) -> None:
         """Cancels the event and tells its attendees; an event already gone is not an error."""
+
+    def scrub_event(self, calendar_id: str, event_id: str, title: str) -> None:
+        """Removes the attendee's details from an event we created (erasure): the title
+        becomes ``title``, the description and attendees go, nobody is notified; the
+        meeting itself stays. An event already gone is not an error."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ContextManager
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -44,23 +45,45 @@ class RoutingLog:
                     decided_at=self._clock.now(),
                     team=decision.team,
                     ae_key=decision.ae,
+                    candidates=list(decision.candidates),
                     reasons=list(decision.reasons),
                     pinned=decision.pinned,
                 )
             )
 
+    def latest_decision(self, sender_id: str) -> RouteDecision | None:
+        """The conversation's newest routing decision, as stored: what booking trusts, not the tracker."""
+        with self._unit() as session:
+            row = session.execute(
+                select(RoutingDecision)
+                .where(RoutingDecision.sender_id == sender_id)
+                .order_by(RoutingDecision.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if row is None:
+                return None
+            candidates = row.candidates if row.candidates is not None else ([row.ae_key] if row.ae_key else [])
+            return RouteDecision(
+                team=row.team,
+                candidates=tuple(str(key) for key in candidates),
+                reasons=tuple(str(reason) for reason in row.reasons or ()),
+                pinned=bool(row.pinned),
+            )
+
     def record_request(
         self, sender_id: str, kind: str, decision: RouteDecision | None, preferred_times: str | None = None
     ) -> None:
-        """A CQL waiting for a manual booking (or who declined one). The
-        visitor's words are kept only with consent, like every answer."""
+        """A CQL waiting for a manual booking (or who declined one). Only a consented
+        conversation with a lead is followed up: without one there is nobody to write to."""
         with self._unit() as session:
             lead_id = self._lead_id(session, sender_id)
+            if lead_id is None:
+                return
             request = MeetingRequest(
                 sender_id=sender_id,
                 lead_id=lead_id,
                 kind=kind,
-                preferred_times=(preferred_times or "")[:MAX_PREFERRED_CHARS] if lead_id is not None else None,
+                preferred_times=(preferred_times or "")[:MAX_PREFERRED_CHARS],
                 team=decision.team if decision else None,
                 ae_key=decision.ae if decision else None,
                 created_at=self._clock.now(),

@@ -2,8 +2,8 @@
 
 A link carries the booking id and an HMAC of it, so nobody can guess or
 alter one; there is nothing else to log in with. The key is
-``CQLBOT_BOOKING_LINK_SECRET`` or, when that is not set, one derived from
-``CQLBOT_API_TOKEN`` (a link never reveals the token).
+``CQLBOT_BOOKING_LINK_SECRET``, a random value of its own (``make run``
+generates it into ``.env``), never derived from another secret.
 """
 
 from __future__ import annotations
@@ -44,10 +44,6 @@ class MeetingLinks:
 
 def meeting_links(settings: Settings) -> MeetingLinks | None:
     """The links of this deployment; None when no key is configured (no links are offered)."""
-    if settings.booking_link_secret:
-        secret = settings.booking_link_secret.encode()
-    elif settings.api_token:
-        secret = hashlib.sha256(b"cqlbot booking links\0" + settings.api_token.encode()).digest()
-    else:
+    if not settings.booking_link_secret:
         return None
-    return MeetingLinks(secret, settings.public_url)
+    return MeetingLinks(settings.booking_link_secret.encode(), settings.public_url)

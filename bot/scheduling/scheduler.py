@@ -156,9 +156,8 @@ class Scheduler:
             if key != pick.ae and all(s.start != pick.start for s in self.router.availability([key], now).get(key, [])):
                 continue
             request = BookingRequest(
-                host_key=ae.key,
+                schedule=ae.schedule(),
                 calendar_id=ae.calendar,
-                host_timezone=ae.timezone,
                 start=pick.start,
                 end=pick.end,
                 reference=reference,
@@ -166,7 +165,6 @@ class Scheduler:
                 title=self._render(self.config.event.title, brief, ae.name, escape=False)[:300],
                 description=self._render(self.config.event.description, brief, ae.name, escape=True),
                 visitor_timezone=visitor_timezone,
-                daily_cap=ae.max_meetings_per_day,
                 organizer_email=ae.email,
             )
             try:
@@ -204,7 +202,7 @@ class Scheduler:
                 continue
             ae = team.by_key[key]
             try:
-                return self.bookings.reassign(booking.id, ae.key, ae.calendar, ae.timezone, ae.max_meetings_per_day)
+                return self.bookings.reassign(booking.id, ae.schedule(), ae.calendar)
             except SlotTaken:
                 continue
         return None

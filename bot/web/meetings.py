@@ -214,10 +214,12 @@ def setup_meetings(app: Sanic) -> None:
                 409,
             )
         ae = services.team.by_key.get(booking.host_key)
-        try:
-            moved = await asyncio.to_thread(
-                services.bookings.reschedule, booking.id, start, ae.max_meetings_per_day if ae else None
+        if ae is None:  # the AE left the team since: nobody to move the meeting with
+            return _page(
+                request, "Your meeting", _meeting_body(services, booking, token, "Please book anew in the chat."), 409
             )
+        try:
+            moved = await asyncio.to_thread(services.bookings.reschedule, booking.id, start, ae.schedule())
         except SlotTaken:
             return _page(
                 request,

@@ -17,13 +17,13 @@ from actions.booking import (
 )
 from bot.db import make_engine
 from bot.leads.models import MeetingRequest, RoutingDecision
-from bot.leads.store import AnswerRecord, VisitContext
 from bot.qualification.understand import understand
 from bot.services import Services
 from calendar_booking.errors import CalendarUnavailable
 from calendar_booking.local import LocalCalendar
 from calendar_booking.port import CreatedEvent, EventRequest
 from tests.conftest import NOW
+from tests.support.leads import complete_conversation
 from tests.unit.actions.conftest import make_tracker, run, user_event
 
 SAID = dict(use_case="we lose inbound leads after hours", full_name="Ingrid Bauer", work_email="ingrid@alpenwerk-example.de",
@@ -38,12 +38,9 @@ def answers(services: Services, **changes: str) -> Dict[str, Any]:
 
 @pytest.fixture
 def lead(services: Services) -> Dict[str, Any]:
-    """A consented CQL whose answers are stored, as after the qualification form."""
+    """A consented CQL whose answers and score are stored, as after the qualification form."""
     slots = answers(services)
-    services.leads.record_consent("visitor-1", VisitContext())
-    services.leads.record_answer(
-        "visitor-1", AnswerRecord("work_email", "email", SAID["work_email"], slots["work_email"], True)
-    )
+    assert complete_conversation(services.leads, "visitor-1", slots).tier.value == "cql"
     return {**slots, "consent": True, "qualification_done": True, "lead_tier": "cql"}
 
 

@@ -98,10 +98,7 @@ def test_submit_scores_stores_and_closes_by_tier(
 ) -> None:
     said = {**CQL, **changes}
     slots = _slots(**said)
-    services.leads.record_consent("visitor-1", VisitContext())
-    services.leads.record_answer(
-        "visitor-1", AnswerRecord("work_email", "email", said["work_email"], slots["work_email"], True)
-    )
+    store_answers(services, "visitor-1", said, slots)
     events, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=slots, active_loop=None), domain)
     assert events == [slot_event("qualification_done", True), slot_event("lead_tier", tier)]
     assert [m["response"] for m in messages] == [response]
@@ -121,6 +118,28 @@ def test_the_nurture_close_names_a_resource_that_fits(services: Services, domain
     _, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=slots, active_loop=None), domain)
     assert messages[0]["response"] == "utter_close_nurture"
     assert messages[0]["resource_url"].endswith("/lead-routing-playbook")
+
+
+def test_a_consented_lead_is_scored_on_its_stored_answers_not_on_the_trackers(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    said = {**CQL, "role": "data analyst", "timeline": "just researching", "budget": "none", "company_size": "5"}
+    store_answers(services, "visitor-1", said, _slots(**said))
+    forged = _slots(**CQL)  # a tracker that claims a VP of 600 with budget
+    events, messages = run(ActionSubmitQualification(), make_tracker(domain, slots=forged, active_loop=None), domain)
+    assert slot_event("lead_tier", "cql") not in events and messages[0]["response"] != "utter_close_cql"
+    assert services.leads.conversation_record("visitor-1")["lead"]["status"] != "cql"  # type: ignore[index]
+
+
+def store_answers(services: Services, sender: str, said: Dict[str, str], slots: Dict[str, Any]) -> None:
+    """A consented conversation whose every answer is stored, as the form stores them."""
+    services.leads.record_consent(sender, VisitContext())
+    playbook = services.playbook
+    records = [
+        AnswerRecord(slot, playbook.question(slot).parser.value, said[slot], value, True)  # type: ignore[union-attr]
+        for slot, value in slots.items()
+    ]
+    services.leads.record_turn(sender, records, None)
 
 
 def test_scoring_without_consent_stores_nothing_but_still_closes(services: Services, domain: Dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Dict, List, Sequence
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.db import make_engine
-from calendar_booking.availability import BookingRules, Interval
+from calendar_booking.availability import BookingRules, HostSchedule, Interval
 from calendar_booking.booking import Booking, BookingRequest, BookingService, event_id_for
 from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotTaken
 from calendar_booking.local import LocalCalendar
@@ -26,13 +26,17 @@ RULES = BookingRules(30, 5, 10, 240, 14, 30)
 CALENDAR = "dana@cqlbot.example"
 
 
+def schedule(host: str = "dana", cap: int | None = None) -> HostSchedule:
+    """Weekdays 08:00 to 18:00 in New York."""
+    return HostSchedule(host, "America/New_York", {day: ((time(8), time(18)),) for day in range(5)}, daily_cap=cap)
+
+
 def request(
     start: datetime = START, reference: str = "visitor-1", cap: int | None = None, host: str = "dana"
 ) -> BookingRequest:
     return BookingRequest(
-        host_key=host,
+        schedule=schedule(host, cap),
         calendar_id=CALENDAR if host == "dana" else f"{host}@cqlbot.example",
-        host_timezone="America/New_York",
         start=start,
         end=start + timedelta(minutes=30),
         reference=reference,
@@ -40,7 +44,6 @@ def request(
         title="Intro",
         description="Why: VP",
         visitor_timezone="Europe/Berlin",
-        daily_cap=cap,
     )
 
 

@@ -1,0 +1,67 @@
+"""The times offered to each conversation, kept in our database.
+
+A visitor's pick names a time from the tracker (a button, "the second
+one"); it is booked only if this conversation was offered that time with
+that AE (:meth:`OfferLog.was_offered`), so a tracker that claims other
+offers books nothing. The booking service then checks the time against the
+AE's availability again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import ContextManager, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.leads.models import BookingOffer
+from bot.scheduling.scheduler import OfferedSlot
+
+#: An offer older than this is not honoured (the booking horizon is shorter).
+OFFER_VALID_FOR = timedelta(days=30)
+
+
+class OfferLog:
+    """Records offers and answers whether a time was offered; one session per call."""
+
+    def __init__(self, sessions: sessionmaker, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def _unit(self) -> ContextManager[Session]:
+        return unit_of_work(self._sessions, "offer log")
+
+    def record(self, sender_id: str, slots: Sequence[OfferedSlot]) -> None:
+        """Keeps each offered (AE, start, end); an offer made again is kept once."""
+        now = self._clock.now()
+        with self._unit() as session:
+            known = set(
+                session.execute(
+                    select(BookingOffer.ae_key, BookingOffer.start).where(BookingOffer.sender_id == sender_id)
+                ).all()
+            )
+            for slot in slots:
+                if (slot.ae, slot.start) not in known:
+                    session.add(BookingOffer(sender_id=sender_id, ae_key=slot.ae, start=slot.start, end=slot.end,
+                                             offered_at=now))  # fmt: skip
+            try:
+                session.flush()
+            except IntegrityError:  # the same offer recorded at once by another replica: it is there
+                session.rollback()
+
+    def was_offered(self, sender_id: str, start: datetime, end: datetime, ae_key: str | None = None) -> bool:
+        """Whether this conversation was offered ``[start, end)`` (with ``ae_key``, when given) lately."""
+        query = select(BookingOffer.id).where(
+            BookingOffer.sender_id == sender_id,
+            BookingOffer.start == start,
+            BookingOffer.end == end,
+            BookingOffer.offered_at >= self._clock.now() - OFFER_VALID_FOR,
+        )
+        if ae_key is not None:
+            query = query.where(BookingOffer.ae_key == ae_key)
+        with self._unit() as session:
+            return session.execute(query.limit(1)).first() is not None
