@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
+from bot.notifications.erasure import ERASED_TITLE, enqueue_erasure
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
 from bot.visit import landing_path
@@ -35,6 +36,16 @@ class VisitContext:
     page_url: str | None = None
     utm: Mapping[str, str] = field(default_factory=dict)
     browser_timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class LeadIdentity:
+    """Who a consented conversation's lead is, as our store knows it (never as the tracker says)."""
+
+    lead_id: int
+    email: str
+    name: str | None
+    status: str
 
 
 @dataclass(frozen=True)
@@ -61,19 +72,23 @@ def consented_conversation(session: Session, sender_id: str) -> Conversation | N
 
 
 def _erase_meeting_details(session: Session, senders: List[str]) -> None:
-    """The visitor's name, address and own words in bookings, meeting requests
-    and our local calendar's copies of their meetings. The meetings themselves
-    stay on the AE's calendar, so nobody is stood up; cancelling is the AE's call."""
+    """The visitor's name, address and own words in bookings (the event's title and
+    description hold them too), meeting requests and our local calendar's copies of
+    their meetings. The meetings themselves stay on the AE's calendar, so nobody is
+    stood up; cancelling is the AE's call. Other calendars are scrubbed through the
+    outbox (:mod:`bot.notifications.erasure`)."""
     if not senders:
         return
     event_ids = select(bookings.c.event_id).where(bookings.c.reference.in_(senders)).scalar_subquery()
     session.execute(
         update(calendar_events)
         .where(calendar_events.c.event_id.in_(event_ids))
-        .values(attendees=[], description=None, title="Meeting")
+        .values(attendees=[], description=None, title=ERASED_TITLE)
     )
     session.execute(
-        update(bookings).where(bookings.c.reference.in_(senders)).values(attendee_email=None, attendee_name=None)
+        update(bookings)
+        .where(bookings.c.reference.in_(senders))
+        .values(attendee_email=None, attendee_name=None, title=ERASED_TITLE, description=None)
     )
     session.execute(update(MeetingRequest).where(MeetingRequest.sender_id.in_(senders)).values(preferred_times=None))
 
@@ -274,6 +289,8 @@ class LeadStore:
                 _tombstone(lead, now)
             senders = [conversation.sender_id for conversation in lead.conversations]
             _erase_meeting_details(session, senders)
+            session.flush()
+            enqueue_erasure(session.connection(), int(lead.id), senders, now)
             return lead.erased_at, senders
 
     def scored_leads(self) -> Iterator[Tuple[int, str, str, Dict[str, Any]]]:
@@ -349,6 +366,24 @@ class LeadStore:
 
     # -- reads ---------------------------------------------------------------
 
+    def identity(self, sender_id: str) -> LeadIdentity | None:
+        """The lead of a consented conversation (its email, name and tier), or None."""
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            lead = conversation.lead if conversation is not None else None
+            if lead is None or lead.erased_at is not None or not lead.email:
+                return None
+            return LeadIdentity(int(lead.id), str(lead.email), lead.full_name, str(lead.status))
+
+    def stored_answers(self, sender_id: str) -> Dict[str, Any] | None:
+        """A consented conversation's answers as stored (question slot → value), or None
+        without consent: what scoring, routing and booking trust, not the tracker."""
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is None:
+                return None
+            return {answer.question: answer.value for answer in conversation.answers if answer.value is not None}
+
     def lead_id_for(self, sender_id: str) -> int | None:
         """The lead of a consented conversation, if it has one."""
         with self._unit() as session:
@@ -411,9 +446,12 @@ def _tombstone(lead: Lead, now: datetime) -> None:
                    "country", "country_code"):  # fmt: skip
         setattr(lead, column, None)
     lead.reasons = []  # reasons quote the visitor's words
+    for change in lead.status_changes:
+        change.note = None  # an AE's note may name or quote the visitor
     for conversation in lead.conversations:
         conversation.page_url = None
         conversation.browser_timezone = None
+        conversation.utm = {}  # a campaign's parameters may carry an address
         for answer in conversation.answers:
             answer.raw_text = None
             answer.value = None

@@ -41,6 +41,10 @@ FALLBACK_ERRORS = frozenset(
 )
 
 
+#: Slack errors that mean a message we would update is not there any more.
+GONE_ERRORS = frozenset({"message_not_found", "channel_not_found", "is_archived", "cant_update_message"})
+
+
 class NotifierUnavailable(Exception):  # noqa: N818 - named for what the worker does with it
     """Delivery failed for now; try again later."""
 
@@ -117,6 +121,19 @@ class SlackNotifier:
             raise NotifierUnavailable(str(exc)) from exc
         except OSError as exc:  # timeouts and connection errors that outlasted the retries
             raise NotifierUnavailable(f"slack unreachable: {exc.__class__.__name__}") from exc
+
+    def redact(self, channel: str, ts: str, text: str) -> Dict[str, Any]:
+        """Replaces a message we posted with ``text`` (an erasure); a message or channel
+        already gone needs nothing more."""
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=[])
+        except SlackApiError as exc:
+            if _code(exc) in GONE_ERRORS:
+                return {"channel": channel, "via": "erasure", "skipped": _code(exc)}
+            raise NotifierUnavailable(f"slack: {_code(exc)}") from exc
+        except OSError as exc:
+            raise NotifierUnavailable(f"slack unreachable: {exc.__class__.__name__}") from exc
+        return {"channel": channel, "ts": ts, "via": "erasure"}
 
     def _user_id(self, email: str) -> str:
         return str(self.client.users_lookupByEmail(email=email)["user"]["id"])

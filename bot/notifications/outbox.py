@@ -199,8 +199,13 @@ class Outbox:
         return result
 
     def recent(self, recipient: str | None = None, status: str | None = None, limit: int = 50) -> List[Dict[str, Any]]:
-        """The latest notifications, newest first (the local inbox)."""
-        query = select(notifications).order_by(notifications.c.id.desc()).limit(limit)
+        """The latest alerts, newest first (the local inbox); erasure rows are not alerts."""
+        query = (
+            select(notifications)
+            .where(notifications.c.recipient.notlike("erasure:%"))
+            .order_by(notifications.c.id.desc())
+            .limit(limit)
+        )
         if recipient:
             query = query.where(notifications.c.recipient == recipient)
         if status:

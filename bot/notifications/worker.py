@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import Clock
 from bot.metrics import ALERT_FAILURES, ALERTS_DELIVERED, failure_reason
 from bot.notifications.abandoned import alert_abandoned_offers
+from bot.notifications.erasure import ERASURE_KINDS, ErasureRetry, ScrubsEvents, deliver_erasure
 from bot.notifications.messages import Alert
 from bot.notifications.notifiers import Notifier, NotifierUnavailable
 from bot.notifications.outbox import Outbox, Pending, delivery_via
@@ -33,14 +34,24 @@ SWEEP_SECONDS = 60.0
 
 
 def deliver_due(
-    outbox: Outbox, render: Callable[[Pending], Alert], notifier: Notifier, clock: Clock, limit: int = 20
+    outbox: Outbox,
+    render: Callable[[Pending], Alert],
+    notifier: Notifier,
+    clock: Clock,
+    limit: int = 20,
+    calendar: ScrubsEvents | None = None,
 ) -> int:
-    """Delivers what is due now; returns how many were delivered."""
+    """Delivers what is due now (alerts, and erasures when ``calendar`` is given); returns how many were delivered."""
     delivered = 0
     for pending in outbox.claim(clock.now(), limit):
         try:
-            where = notifier.send(render(pending))
-        except NotifierUnavailable as exc:
+            if pending.kind in ERASURE_KINDS:
+                if calendar is None:
+                    raise NotifierUnavailable("no calendar to erase on in this worker")
+                where = deliver_erasure(pending, calendar, notifier)
+            else:
+                where = notifier.send(render(pending))
+        except (NotifierUnavailable, ErasureRetry) as exc:
             logger.warning("notification %d not delivered (attempt %d): %s", pending.id, pending.attempts + 1, exc)
             outbox.failed(pending.id, clock.now(), str(exc), pending.attempts)
             ALERT_FAILURES.labels(reason=failure_reason(str(exc))).inc()
@@ -59,7 +70,8 @@ def deliver_due(
 def _drain(app: Sanic) -> None:
     """Delivers batch after batch until fewer than a full batch was due."""
     services = app.ctx.services
-    while deliver_due(app.ctx.outbox, app.ctx.render_alert, app.ctx.notifier, services.clock, BATCH) >= BATCH:
+    outbox, render, notifier = app.ctx.outbox, app.ctx.render_alert, app.ctx.notifier
+    while deliver_due(outbox, render, notifier, services.clock, BATCH, calendar=services.bookings) >= BATCH:
         pass
 
 

@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot.db import flush_erased_pages
 from bot.errors import StoreError
 from bot.leads.queries import LeadFilter, LeadQueries, latest_answers
 from bot.leads.store import LeadStore
@@ -267,6 +268,11 @@ async def erase_lead(app: Sanic, number: int) -> Dict[str, Any]:
         raise ApiError(404, "not_found", f"no lead {number}")
     erased_at, senders = erased
     deleted = await asyncio.to_thread(app.ctx.transcripts.erase, senders)
+    for engine in {id(e): e for e in (app.ctx.engine, app.ctx.tracker_engine)}.values():
+        if not await asyncio.to_thread(flush_erased_pages, engine):
+            logger.warning(
+                "lead %s: a reader held the database log; its erased pages go at the next checkpoint", number
+            )
     logger.info("lead %s erased (%d conversations, %d tracker events)", number, len(senders), deleted)
     return {"id": number, "erased_at": erased_at, "conversations": len(senders), "tracker_events_deleted": deleted}
 
