@@ -111,7 +111,7 @@ rasa-test: model
 	  --fail-on-prediction-errors --out var/rasa-test-results
 
 integration: migrate model
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest tests/integration tests/security
 
 test: lint typecheck check unit rasa-validate rasa-test integration
 	@echo "make test: all checks passed"

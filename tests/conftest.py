@@ -55,3 +55,8 @@ def postgres() -> Iterator[PostgresServer]:
     server.start()
     yield server
     server.stop()
+
+
+# The running stack, a web app alone, the Slack stand-in and a visitor, for the
+# integration and security tests (defined once here, so one session shares them).
+from tests.support.stack import api_server, domain_texts, lead_store, slack_stub, stack, visitor  # noqa: E402, F401

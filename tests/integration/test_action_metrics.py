@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from bot.stack import Stack
-from tests.integration.conftest import API_AUTH, Visitor
+from tests.support.stack import API_AUTH, Visitor
 
 
 def test_the_action_server_reports_each_action_call_behind_the_token(stack: Stack, visitor: Visitor) -> None:

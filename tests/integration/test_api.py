@@ -13,8 +13,8 @@ from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
 from bot.settings import load_settings
 from bot.web.app import create_app
-from tests.integration.conftest import ApiServer
 from tests.support.leads import RAJ, complete_conversation, with_email
+from tests.support.stack import ApiServer
 from tests.support.transcripts import write_conversations
 
 

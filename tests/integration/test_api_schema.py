@@ -14,8 +14,8 @@ from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.web.api import OPENAPI_PATH
-from tests.integration.conftest import ApiServer
 from tests.support.leads import RAJ, complete_conversation, with_email
+from tests.support.stack import ApiServer
 from tests.support.transcripts import write_conversations
 
 schema = schemathesis.openapi.from_path(OPENAPI_PATH)

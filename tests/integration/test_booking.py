@@ -22,8 +22,8 @@ from bot.leads.models import MeetingRequest, RoutingDecision
 from bot.notifications.outbox import notifications
 from bot.stack import Stack
 from calendar_booking.tables import calendar_events
-from tests.integration.conftest import API_AUTH, Visitor
 from tests.support.slack_stub import SlackStub
+from tests.support.stack import API_AUTH, Visitor
 
 GERMAN_CFO = ["we lose inbound leads outside office hours", "Ingrid Bauer", "ingrid.bauer@alpenwerk-gruppe.de",
               "Alpenwerk Gruppe", "CFO", "3,500 employees", "next 8 weeks", "budget is set aside", "Germany"]  # fmt: skip

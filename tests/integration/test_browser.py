@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bot.stack import Stack
-from tests.integration.conftest import API_TOKEN
+from tests.support.stack import API_TOKEN
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Flags for a closed network and a root user (see the machine notes in docs/benchmarks.md).

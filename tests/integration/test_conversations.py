@@ -7,7 +7,7 @@ from typing import Dict
 from bot.leads.store import LeadStore
 from bot.services import get_services
 from bot.stack import Stack
-from tests.integration.conftest import Visitor
+from tests.support.stack import Visitor
 
 ANSWERS = {
     "use_case": "we lose inbound leads outside office hours",

@@ -17,8 +17,8 @@ from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.notifications.outbox import enqueue
-from tests.integration.conftest import API_AUTH, API_TOKEN, ApiServer, web_app
 from tests.support.leads import RAJ, complete_conversation, with_email
+from tests.support.stack import API_AUTH, API_TOKEN, ApiServer, web_app
 
 PASSWORD = "correct horse battery"
 HOSTILE_NAME = '<script>alert("owned")</script> Raj'

@@ -13,8 +13,8 @@ from bot.db import make_engine
 from bot.local_servers import PostgresServer
 from bot.stack import Stack
 from calendar_booking.tables import bookings
-from tests.integration.conftest import API_AUTH, Visitor, start_stack
 from tests.integration.test_tiers import VISITORS, converse, starts_like
+from tests.support.stack import API_AUTH, Visitor, start_stack
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ from bot.scheduling.scheduler import LeadBrief, OfferedSlot
 from bot.services import build_services
 from bot.settings import load_settings
 from calendar_booking.port import Attendee
-from tests.integration.conftest import API_AUTH, SLACK_SIGNING_SECRET, ApiServer, web_app
 from tests.support.leads import RAJ, complete_conversation, with_email
 from tests.support.slack_stub import SlackStub
+from tests.support.stack import API_AUTH, SLACK_SIGNING_SECRET, ApiServer, web_app
 
 
 def signed(body: str, secret: str = SLACK_SIGNING_SECRET, timestamp: int | None = None) -> Dict[str, str]:

@@ -12,7 +12,7 @@ import requests
 from bot.db import make_engine
 from bot.leads.transcripts import TranscriptStore
 from bot.stack import Stack
-from tests.integration.conftest import API_AUTH, Visitor
+from tests.support.stack import API_AUTH, Visitor
 
 VISITORS = {
     "cql": ["we lose inbound leads outside office hours", "Ingrid Bauer", "ingrid@alpenwerk-gruppe.de",

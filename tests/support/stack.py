@@ -142,8 +142,9 @@ def web_app(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[
     env.update(
         DATABASE_URL=server.database_url, TRACKER_DATABASE_URL=server.tracker_database_url, WEB_PORT=str(port),
         CQLBOT_API_TOKEN=API_TOKEN, LOG_LEVEL="WARNING", RASA_URL="http://127.0.0.1:9", ACTION_SERVER_URL="http://127.0.0.1:9",
-        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET, **(extra_env or {}),
+        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
     )  # fmt: skip
+    env.update(extra_env or {})
     log = open(workdir / "web.log", "ab")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "bot.web"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
