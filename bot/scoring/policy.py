@@ -217,6 +217,8 @@ class Knockout(_Strict):
     when: List[Condition]
     #: The response (in domain.yml) the bot closes with; the tier's own close when absent.
     close: Identifier | None = None
+    #: The NLU intent that names this knock-out in any message, at the opening or mid-way.
+    intent: Identifier | None = None
 
     @validator("close")
     def _a_response(cls, close: str | None) -> str | None:  # noqa: N805
@@ -263,6 +265,7 @@ class Links(_Strict):
     research_contact: Text
     support_portal: Url
     sales_contact: Text
+    partners_contact: Text
 
 
 class ScoringPolicy(_Strict):

@@ -169,13 +169,24 @@ def _condition_matches(condition: Condition, answers: Mapping[str, Any], policy:
     return None
 
 
-def _knockout(answers: Mapping[str, Any], policy: ScoringPolicy) -> Tuple[Reason, Tier] | None:
+def _knockout(answers: Mapping[str, Any], policy: ScoringPolicy, said: str | None = None) -> Tuple[Reason, Tier] | None:
     for knockout in policy.knockouts:
         for condition in knockout.when:
             seen = _condition_matches(condition, answers, policy)
             if seen:
                 return Reason(f"knockout:{knockout.id}", f"Knock-out: {knockout.reason} ({seen})", 0), knockout.tier
+    for knockout in policy.knockouts:
+        if knockout.id == said:
+            return Reason(
+                f"knockout:{knockout.id}", f"Knock-out: {knockout.reason} (said so in the chat)", 0
+            ), knockout.tier
     return None
+
+
+def knockout_of(answers: Mapping[str, Any], policy: ScoringPolicy) -> str | None:
+    """The id of the knock-out the answers so far meet, if any (the form closes at once)."""
+    found = _knockout(answers, policy)
+    return found[0].code.split(":", 1)[1] if found else None
 
 
 # --- points -----------------------------------------------------------------
@@ -266,8 +277,9 @@ def _free_mail_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> Lis
 # --- the tier ---------------------------------------------------------------
 
 
-def score(answers: Mapping[str, Any], policy: ScoringPolicy) -> Score:
-    """Scores one conversation's answers (question slot → slot value)."""
+def score(answers: Mapping[str, Any], policy: ScoringPolicy, knockout: str | None = None) -> Score:
+    """Scores one conversation's answers (question slot → slot value). ``knockout``: a
+    knock-out the visitor stated in a message of their own (its id), if the answers show none."""
     reasons = [
         _size_reason(answers, policy),
         _seniority_reason(answers, policy),
@@ -278,7 +290,7 @@ def score(answers: Mapping[str, Any], policy: ScoringPolicy) -> Score:
         *_free_mail_reasons(answers, policy),
     ]
     points = sum(reason.points for reason in reasons)
-    knocked_out = _knockout(answers, policy)
+    knocked_out = _knockout(answers, policy, knockout)
     if knocked_out is not None:
         reason, tier = knocked_out
         return Score(points, tier, (reason, *reasons), reason.code.split(":", 1)[1], policy.policy_version)

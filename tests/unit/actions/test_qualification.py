@@ -18,9 +18,15 @@ OPENING = (
 )
 
 
-def run_form(tracker: Any, domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+def run_form(
+    tracker: Any, domain: Dict[str, Any], counts: bool = False
+) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The form's validation on ``tracker``: its events (without the ask counts, unless
+    ``counts``) and its messages."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateQualificationForm().run(dispatcher, tracker, domain))
+    if not counts:
+        events = [e for e in events if e.get("name") != "ask_counts"]
     return events, dispatcher.messages
 
 
@@ -213,7 +219,7 @@ def test_a_button_payload_is_never_taken_as_an_answer(services: Services, domain
         answer(domain, "use_case", "/give_consent", intent="give_consent", confidence=1.0), domain
     )
     assert messages == []
-    assert events == [slot_event("requested_slot", "use_case")]  # nothing filled: Rasa lets the rules answer
+    assert events == []  # nothing filled: the form steps aside (Rasa rejects it) and the rules answer
 
 
 @pytest.mark.parametrize(
@@ -231,7 +237,7 @@ def test_a_side_question_is_left_to_its_rule(
 ) -> None:
     events, messages = run_form(answer(domain, slot, text, intent=intent, confidence=0.95), domain)
     assert messages == []
-    assert events == [slot_event("requested_slot", "use_case" if slot != "use_case" else slot)]
+    assert events == []  # the form steps aside: the director answers, then the form asks again
 
 
 @pytest.mark.parametrize(
@@ -249,3 +255,56 @@ def test_a_clear_answer_wins_over_a_misread_intent(
     events, _ = run_form(answer(domain, slot, text, intent=intent, confidence=confidence), domain)
     assert events[0]["name"] == slot
     assert events[0]["value"] is not None
+
+
+def test_a_knockout_message_ends_the_questions_at_once(services: Services, domain: Dict[str, Any]) -> None:
+    services.leads.record_consent("visitor-1", VisitContext())
+    tracker = answer(domain, "role", "are you hiring? I'd like to apply for an SDR job", intent="job_seeker")
+    events, messages = run_form(tracker, domain)
+    assert messages == []
+    assert events == [slot_event("knockout", "job_seeker"), slot_event("requested_slot", None)]
+    assert services.leads.stored_conversation("visitor-1") == ({}, "job_seeker")  # kept for the score
+
+
+def test_an_answer_that_knocks_out_ends_the_questions_too(services: Services, domain: Dict[str, Any]) -> None:
+    events, _ = run_form(answer(domain, "role", "student intern"), domain)
+    assert slot_event("knockout", "student") in events and events[-1] == slot_event("requested_slot", None)
+
+
+def test_a_company_named_like_a_knockout_is_just_a_company(services: Services, domain: Dict[str, Any]) -> None:
+    events, _ = run_form(answer(domain, "company", "Bright Jobs Ltd", intent="job_seeker", confidence=0.99), domain)
+    assert events[0] == slot_event("company", "Bright Jobs Ltd")
+
+
+def test_a_correction_changes_the_earlier_answer_and_the_question_stays(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    earlier = {"company_size": {"min": 5000, "max": 5000, "label": "5,000"}}
+    tracker = answer(domain, "budget", "sorry, typo earlier: we're 5 people, not 5000", earlier)
+    events, messages = run_form(tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_correction_noted"] and messages[0]["fields"] == "company size"
+    values = {e["name"]: e["value"] for e in events}
+    assert values["company_size"] == {"min": 5, "max": 5, "label": "5"}
+    assert "budget" not in values and values["requested_slot"] == "use_case"  # not taken as "no budget"
+
+
+def test_an_answer_to_another_question_is_kept_there(services: Services, domain: Dict[str, Any]) -> None:
+    events, messages = run_form(answer(domain, "company", "VP Sales"), domain)
+    values = {e["name"]: e["value"] for e in events}
+    assert values["role"] == {"title": "VP Sales", "seniority": "vp"} and values["company"] is None
+    assert messages == []
+    events, _ = run_form(answer(domain, "role", "Brightwater Logistics", {"company": "Brightwater Logistics"}), domain)
+    assert {e["name"]: e["value"] for e in events}["role"] is None  # the company again is no role
+
+
+def test_a_question_put_twice_is_kept_unanswered_not_asked_a_third_time(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    counts = {"use_case": 2}
+    tracker = make_tracker(domain, slots={"consent": True, "requested_slot": "use_case", "ask_counts": counts},
+                           said=[user_event("how much is it?", "ask_pricing", 0.99)])  # fmt: skip
+    tracker.events.insert(-1, {"event": "action", "name": "action_lead"})  # back after the director's answer
+    events, _ = run_form(tracker, domain, counts=True)
+    values = {e["name"]: e["value"] for e in events}
+    assert values["use_case"] == "(not answered)"
+    assert values["requested_slot"] == "full_name" and values["ask_counts"] == {"use_case": 2, "full_name": 1}

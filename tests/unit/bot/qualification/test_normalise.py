@@ -146,6 +146,8 @@ def test_role_rejects_non_titles(text: str) -> None:
         ("next 8 weeks", 0.0, 1.8, "within 8 weeks"),
         ("1 month", 0.0, 1.0, "within 1 month"),
         ("in 2 months", 2.0, 2.0, "in 2 months"),
+        ("around 4 months from now", 4.0, 4.0, "in 4 months"),
+        ("a month from today", 1.0, 1.0, "in 1 month"),
         ("next year", 1.3, 13.3, "next year"),
         ("by March", 0.0, 4.2, "by March 2027"),
     ],

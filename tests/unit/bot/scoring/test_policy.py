@@ -70,7 +70,9 @@ def test_a_changed_file_gets_a_new_version(tmp_path: Path) -> None:
 def test_each_knockout_names_its_close_and_an_unknown_one_is_caught(tmp_path: Path) -> None:
     policy = load_policy(OPS / "scoring.yml", PLAYBOOK)
     assert close_response(policy, Tier.DISQUALIFIED, "student") == "utter_close_student"
-    assert close_response(policy, Tier.DISQUALIFIED, "competitor") == "utter_close_disqualified"
+    assert close_response(policy, Tier.DISQUALIFIED, "competitor") == "utter_close_competitor"
+    assert close_response(policy, Tier.DISQUALIFIED, "vendor_pitch") == "utter_close_vendor"
+    assert close_response(policy, Tier.DISQUALIFIED, None) == "utter_close_disqualified"
     assert close_response(policy, Tier.SUPPORT, "support") == "utter_close_support"
     assert close_response(policy, Tier.CQL, None) == "utter_close_cql"
     responses = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]

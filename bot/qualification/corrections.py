@@ -1,0 +1,81 @@
+"""Corrections of an earlier answer: "actually we're 50, not 500", "sorry, I meant Director",
+"wrong email, it's jo@brightpath.io", "typo earlier…".
+
+:func:`find_corrections` says which earlier answers a message corrects, and with what
+text; the question's own parser then reads that text. A message is a correction only
+when it says so (a marker such as "actually", "sorry", "I meant", "not … but", "typo")
+and names something of the kind it corrects.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Collection, Dict
+
+from bot.qualification.extract import find_answers
+from bot.qualification.normalise import EMAIL_PATTERN, clean, parse_country, seniority_of
+from bot.qualification.numbers import words_to_digits
+
+_MARKER = re.compile(
+    r"\b(actually|sorry|i meant|meant to (?:say|write|type)|typo|mistyped|misspoke|wrote .{1,20} wrong|correction|"
+    r"correct(?:ing)? (?:that|myself)|scratch that|my bad|oops|whoops|wrong|instead|rather than|let me (?:fix|correct)|"
+    r"to clarify|i mean|not \S+ but|update|wait|hold on|no no)\b|\bnot\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundred|thousand)",
+    re.I,
+)
+_NUMBER = r"~?\d[\d,.]*\s*(?:k|thousand)?\+?"
+#: "50, not 500" / "50 not 500" / "not 500 but 50" / "50 instead of 500": the new number first.
+_UNIT = r"(?:people|employees|staff|folks|ppl|persons|heads|fte|of us)"
+_NEW_THEN_OLD = re.compile(rf"({_NUMBER})\s*{_UNIT}?\s*,?\s*(?:not|instead of|rather than)\s+{_NUMBER}", re.I)
+_OLD_THEN_NEW = re.compile(rf"\bnot\s+{_NUMBER}\s*{_UNIT}?\s*,?\s*(?:but|it'?s|we'?re)\s+({_NUMBER})", re.I)
+_PEOPLE = re.compile(rf"({_NUMBER})\s*{_UNIT}\b", re.I)
+_MEANT_ROLE = re.compile(
+    r"\b(?:i meant|i mean|meant to say|i'?m|i am|it'?s|my (?:role|title) is)\s+(?:actually\s+)?(?:an?\s+|the\s+)?"
+    r"(.{2,50}?)(?:,|\.|;| not | rather| instead|$)",
+    re.I,
+)
+_NAME = re.compile(
+    r"\b(?i:name is(?: spelled| spelt)?|name'?s|spelled|spelt|call me|it'?s)\s+([A-Za-z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
+)
+_BASED = re.compile(
+    r"\b(?:we'?re in|we are in|based in|i'?m in|located in|from|it'?s)\s+([A-Za-z][\w .'-]{1,40}?)(?=[,.;!]|$| not | and )",
+    re.I,
+)
+
+
+def is_correction(text: str) -> bool:
+    """Whether the message says it corrects something."""
+    return bool(_MARKER.search(clean(text, 500)))
+
+
+def find_corrections(text: str, answered: Collection[str]) -> Dict[str, str]:
+    """``{parser: text}`` for each earlier answer (of a parser in ``answered``) this
+    message corrects, each text for that parser to read; empty for any other message."""
+    low = clean(text, 500)
+    if not is_correction(low):
+        return {}
+    digits = words_to_digits(low, small=True)
+    found: Dict[str, str] = {}
+    if "email" in answered and (m := EMAIL_PATTERN.search(low)):
+        found["email"] = m.group(0)
+    size = _NEW_THEN_OLD.search(digits) or _OLD_THEN_NEW.search(digits) or _PEOPLE.search(digits)
+    if "company_size" in answered and size:
+        found["company_size"] = size.group(1).strip(" ,.")
+    without_email = EMAIL_PATTERN.sub(" ", low)
+    if "role" in answered and (m := _MEANT_ROLE.search(without_email)):
+        candidate = m.group(1).strip()
+        if seniority_of(candidate) is not None and not re.search(r"\d", candidate):
+            found["role"] = candidate
+    if "country" in answered and (m := _BASED.search(without_email)):
+        words = m.group(1).split()
+        place = next(
+            (" ".join(words[:n]) for n in range(len(words), 0, -1) if parse_country(" ".join(words[:n]))), None
+        )
+        if place:
+            found["country"] = place
+    if "name" in answered and re.search(r"\bname\b|\bspel", low, re.I) and (m := _NAME.search(without_email)):
+        found["name"] = m.group(1)
+    for parser, piece in find_answers(without_email).items():
+        if parser in answered and parser not in found and parser in ("timeline", "budget", "company"):
+            found[parser] = piece
+    return found
