@@ -16,6 +16,21 @@ CONSENT_SLOT = "consent"
 PERSONAL_SLOTS_EXTRA = ("reasked_slots", "free_email_warned")
 
 
+async def record_consent(tracker: Tracker) -> List[EventType]:
+    """Starts keeping this conversation (a button, or a typed yes to the notice)."""
+    await store_call(services().leads.record_consent, tracker.sender_id, visit_context(tracker))
+    return [SlotSet(CONSENT_SLOT, True)]
+
+
+async def decline_events(tracker: Tracker) -> List[EventType]:
+    """Forgets what the visitor told us: in the store, and every answer slot."""
+    svc = services()
+    await store_call(svc.leads.withdraw_consent, tracker.sender_id)
+    cleared = [SlotSet(slot, None) for slot in (*svc.playbook.slots, *PERSONAL_SLOTS_EXTRA)]
+    # Always leave the form (a no-op outside it), so every rule about declining reads the same.
+    return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(CONSENT_SLOT, False), *cleared]
+
+
 class ActionRecordConsent(Action):
     """The visitor agreed: start keeping this conversation."""
 
@@ -23,10 +38,9 @@ class ActionRecordConsent(Action):
         return "action_record_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        store = services().leads
-        await store_call(store.record_consent, tracker.sender_id, visit_context(tracker))
+        events = await record_consent(tracker)
         dispatcher.utter_message(response="utter_consent_thanks")
-        return [SlotSet(CONSENT_SLOT, True)]
+        return events
 
 
 class ActionDeclineConsent(Action):
@@ -36,9 +50,6 @@ class ActionDeclineConsent(Action):
         return "action_decline_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        svc = services()
-        await store_call(svc.leads.withdraw_consent, tracker.sender_id)
+        events = await decline_events(tracker)
         dispatcher.utter_message(response="utter_consent_declined")
-        cleared = [SlotSet(slot, None) for slot in (*svc.playbook.slots, *PERSONAL_SLOTS_EXTRA)]
-        # Always leave the form (a no-op outside it), so every rule about declining reads the same.
-        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(CONSENT_SLOT, False), *cleared]
+        return events

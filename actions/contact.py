@@ -21,6 +21,7 @@ def link_values(policy: ScoringPolicy) -> Dict[str, str]:
         "research_contact": links.research_contact,
         "support_url": links.support_portal,
         "sales_contact": links.sales_contact,
+        "partners_contact": links.partners_contact,
     }
 
 

@@ -12,9 +12,10 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
 from actions.runtime import services, store_call
 from bot.scoring.policy import ScoringPolicy, close_response
-from bot.scoring.score import Score, nurture_resource, score
+from bot.scoring.score import Score, knockout_of, nurture_resource, score
 
 QUALIFIED_SLOT = "qualification_done"
+KNOCKOUT_SLOT = "knockout"
 
 
 class ActionSubmitQualification(Action):
@@ -28,12 +29,18 @@ class ActionSubmitQualification(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         svc = services()
-        stored = await store_call(svc.leads.stored_answers, tracker.sender_id)
-        answers = stored if stored is not None else {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
-        result = score(answers, svc.scoring)
+        stored = await store_call(svc.leads.stored_conversation, tracker.sender_id)
+        if stored is not None:
+            answers, knockout = stored
+        else:
+            answers = {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
+            knockout = tracker.get_slot(KNOCKOUT_SLOT)
+        result = score(answers, svc.scoring, knockout or tracker.get_slot(KNOCKOUT_SLOT))
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)
         _close(dispatcher, result, answers, svc.scoring)
+        if result.knockout and knockout_of(answers, svc.scoring) is None:
+            dispatcher.utter_message(response="utter_not_what_you_meant")  # read from a message: may be wrong
         return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
 
 
@@ -60,21 +67,6 @@ class ActionStopQualification(Action):
         return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
 
 
-class ActionExplainQuestion(Action):
-    """Answers "why do you ask?" for the question on the table."""
-
-    def name(self) -> str:
-        return "action_explain_question"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        question = services().playbook.question(tracker.get_slot(REQUESTED_SLOT))
-        if question is None:
-            dispatcher.utter_message(response="utter_why_generic")
-        else:
-            dispatcher.utter_message(text=question.why)
-        return []
-
-
 class ActionContactRoute(Action):
     """After the close, "a person, please" or "a demo, please" gets the honest
     route for the visitor's tier: never a meeting we won't book."""
@@ -85,31 +77,3 @@ class ActionContactRoute(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         utter_contact_route(dispatcher, tracker)
         return []
-
-
-class ActionHandleFallback(Action):
-    """Two-stage fallback: first ask to rephrase, then offer a person."""
-
-    def name(self) -> str:
-        return "action_handle_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        if _last_bot_response_before_latest_message(tracker) != "utter_rephrase":
-            dispatcher.utter_message(response="utter_rephrase")
-        elif tracker.get_slot(QUALIFIED_SLOT):
-            utter_contact_route(dispatcher, tracker)
-        else:
-            dispatcher.utter_message(response="utter_offer_human")
-        return []
-
-
-def _last_bot_response_before_latest_message(tracker: Tracker) -> str | None:
-    seen_latest_user_message = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_latest_user_message:
-                return None
-            seen_latest_user_message = True
-        elif event.get("event") == "bot" and seen_latest_user_message:
-            return (event.get("metadata") or {}).get("utter_action")
-    return None

@@ -124,6 +124,8 @@ class Conversation(Base):
     browser_timezone = Column(String(64))
     consent_given_at = Column(UtcDateTime, nullable=False)
     consent_withdrawn_at = Column(UtcDateTime)
+    #: A knock-out the visitor stated in a message of their own (an id of ops/scoring.yml).
+    knockout = Column(String(40))
 
     lead = relationship("Lead", back_populates="conversations")
     answers = relationship("Answer", back_populates="conversation", cascade="all, delete-orphan")

@@ -192,6 +192,15 @@ class LeadStore:
                     question.asked_at = now
             conversation.last_activity_at = now
 
+    def record_knockout(self, sender_id: str, knockout: str | None) -> None:
+        """Keeps a knock-out the visitor stated ("are you hiring?"), for the score; None
+        forgets it (the visitor said it was not what they meant)."""
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            if conversation is not None:
+                conversation.knockout = knockout[:40] if knockout else None
+                conversation.last_activity_at = self._clock.now()
+
     def end_conversation(self, sender_id: str, outcome: str) -> None:
         """Marks how the conversation ended (``completed``, ``stopped``...)."""
         with self._unit() as session:
@@ -200,16 +209,17 @@ class LeadStore:
                 conversation.ended_at = self._clock.now()
                 conversation.outcome = outcome
 
-    def record_score(self, sender_id: str, score: Score, cause: str = "scored") -> int | None:
+    def record_score(self, sender_id: str, score: Score, cause: str = "scored", note: str | None = None) -> int | None:
         """Stores ``score`` on the conversation's lead, with a status-history
-        entry when the tier changes. Returns the lead's id, or None when no
-        lead is known (no consent, or no email given)."""
+        entry when the tier changes (or, with a ``note``, always: a correction
+        is kept in the history even when the tier stays). Returns the lead's
+        id, or None when no lead is known (no consent, or no email given)."""
         now = self._clock.now()
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             if conversation is None or conversation.lead is None:
                 return None
-            self._apply_score(conversation.lead, score, cause, now)
+            self._apply_score(conversation.lead, score, cause, now, note)
             return int(conversation.lead.id)
 
     def rescore(self, lead_id: int, score: Score) -> None:
@@ -220,18 +230,18 @@ class LeadStore:
                 self._apply_score(lead, score, "rescored", self._clock.now())
 
     @staticmethod
-    def _apply_score(lead: Lead, score: Score, cause: str, now: Any) -> None:
-        if lead.status != score.tier.value:
-            lead.status_changes.append(
-                StatusChange(
-                    at=now,
-                    from_status=lead.status,
-                    to_status=score.tier.value,
-                    cause=cause,
-                    points=score.points,
-                    policy_version=score.policy_version,
-                )
+    def _apply_score(lead: Lead, score: Score, cause: str, now: Any, note: str | None = None) -> None:
+        if lead.status != score.tier.value or note:
+            change = StatusChange(
+                at=now,
+                from_status=lead.status,
+                to_status=score.tier.value,
+                cause=cause,
+                points=score.points,
+                policy_version=score.policy_version,
             )
+            change.note = note[:300] if note else None
+            lead.status_changes.append(change)
         lead.status = score.tier.value
         lead.score = score.points
         lead.reasons = [reason.to_dict() for reason in score.reasons]
@@ -378,11 +388,17 @@ class LeadStore:
     def stored_answers(self, sender_id: str) -> Dict[str, Any] | None:
         """A consented conversation's answers as stored (question slot → value), or None
         without consent: what scoring, routing and booking trust, not the tracker."""
+        stored = self.stored_conversation(sender_id)
+        return stored[0] if stored is not None else None
+
+    def stored_conversation(self, sender_id: str) -> Tuple[Dict[str, Any], str | None] | None:
+        """A consented conversation's stored answers and the knock-out it stated, or None."""
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             if conversation is None:
                 return None
-            return {answer.question: answer.value for answer in conversation.answers if answer.value is not None}
+            answers = {answer.question: answer.value for answer in conversation.answers if answer.value is not None}
+            return answers, conversation.knockout
 
     def lead_id_for(self, sender_id: str) -> int | None:
         """The lead of a consented conversation, if it has one."""

@@ -41,7 +41,10 @@ def make_tracker(
     all_slots["requested_slot"] = None
     all_slots.update(slots or {})
     said = said or [user_event("hi", "greet")]
-    events = [{"event": "session_started"}, *said, *(after_user or [])]
+    listened = [e for user in said for e in ({"event": "action", "name": "action_listen"}, user)]
+    # Rasa hands a form's validation a tracker that ends with the form's own run.
+    ran = [{"event": "action", "name": active_loop}] if active_loop else []
+    events = [{"event": "session_started"}, *listened, *ran, *(after_user or [])]
     for event in after_user or []:
         if event.get("event") == "slot":
             all_slots[event["name"]] = event["value"]

@@ -7,11 +7,10 @@ import pytest
 from actions.consent import ActionDeclineConsent, ActionRecordConsent
 from actions.conversation import (
     ActionContactRoute,
-    ActionExplainQuestion,
-    ActionHandleFallback,
     ActionStopQualification,
     ActionSubmitQualification,
 )
+from actions.lead import ActionLead
 from actions.session import ActionSessionStart
 from bot.leads.store import AnswerRecord, VisitContext
 from bot.qualification.understand import understand
@@ -89,7 +88,7 @@ CQL = dict(use_case="we lose inbound leads", full_name="Ana Silva", work_email="
         ({"role": "data analyst", "timeline": "just researching", "budget": "none"}, "nurture", "utter_close_nurture"),
         ({"role": "student intern"}, "disqualified", "utter_close_student"),
         ({"use_case": "are you hiring? I'd love to join your team"}, "disqualified", "utter_close_job_seeker"),
-        ({"company": "Drift"}, "disqualified", "utter_close_disqualified"),
+        ({"company": "Drift"}, "disqualified", "utter_close_competitor"),
         ({"use_case": "we're a customer and the widget stopped working"}, "support", "utter_close_support"),
     ],
 )
@@ -158,26 +157,14 @@ def test_stop_leaves_the_form_and_keeps_the_answers(services: Services, domain: 
 
 
 def test_why_do_you_ask_explains_the_question_on_the_table(services: Services, domain: Dict[str, Any]) -> None:
-    tracker = make_tracker(domain, slots={"requested_slot": "company_size"}, said=[user_event("why?", "ask_why")])
-    _, messages = run(ActionExplainQuestion(), tracker, domain)
+    tracker = make_tracker(domain, slots={"requested_slot": "company_size", "consent": True},
+                           said=[user_event("why?", "ask_why")])  # fmt: skip
+    _, messages = run(ActionLead(), tracker, domain)
     assert [m["text"] for m in messages] == [services.playbook.question("company_size").why]  # type: ignore[union-attr]
-    _, messages = run(ActionExplainQuestion(), make_tracker(domain, active_loop=None), domain)
-    assert [m["response"] for m in messages] == ["utter_why_generic"]
-
-
-def test_fallback_asks_to_rephrase_then_offers_a_person(services: Services, domain: Dict[str, Any]) -> None:
-    first = make_tracker(domain, said=[user_event("blorp", "nlu_fallback")], active_loop=None)
-    _, messages = run(ActionHandleFallback(), first, domain)
-    assert [m["response"] for m in messages] == ["utter_rephrase"]
-
-    rephrased = {"event": "bot", "text": "Sorry...", "metadata": {"utter_action": "utter_rephrase"}}
-    second = make_tracker(
-        domain,
-        said=[user_event("blorp", "nlu_fallback"), rephrased, user_event("zzzt", "nlu_fallback")],
-        active_loop=None,
+    _, messages = run(
+        ActionLead(), make_tracker(domain, active_loop=None, said=[user_event("why?", "ask_why")]), domain
     )
-    _, messages = run(ActionHandleFallback(), second, domain)
-    assert [m["response"] for m in messages] == ["utter_offer_human"]
+    assert messages[0]["response"] == "utter_why_generic"
 
 
 @pytest.mark.parametrize(
@@ -201,18 +188,6 @@ def test_after_the_close_a_person_is_offered_by_tier(
     assert ("account executive" in text) == (tier == "cql")  # nobody else is promised a meeting
 
 
-def test_after_the_close_a_second_misunderstanding_gives_the_contact_route(
-    services: Services, domain: Dict[str, Any]
-) -> None:
-    rephrased = {"event": "bot", "text": "Sorry...", "metadata": {"utter_action": "utter_rephrase"}}
-    tracker = make_tracker(
-        domain, slots={"qualification_done": True, "lead_tier": "nurture"},
-        said=[user_event("blorp", "nlu_fallback"), rephrased, user_event("zzzt", "nlu_fallback")], active_loop=None,
-    )  # fmt: skip
-    _, messages = run(ActionHandleFallback(), tracker, domain)
-    assert [m["response"] for m in messages] == ["utter_contact_nurture"]
-
-
 def test_declining_mid_form_leaves_the_form(services: Services, domain: Dict[str, Any]) -> None:
     tracker = make_tracker(
         domain, slots={"requested_slot": "role", "consent": True}, said=[user_event("/deny_consent", "deny_consent")]
@@ -223,3 +198,28 @@ def test_declining_mid_form_leaves_the_form(services: Services, domain: Dict[str
         slot_event("requested_slot", None),
         slot_event("consent", False),
     ]
+
+
+def test_a_knockout_read_into_an_answer_is_taken_back_by_a_demo_request(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    closed = {"consent": True, "use_case": "we lose leads at night", "knockout": "support", "qualification_done": True,
+              "lead_tier": "disqualified"}  # fmt: skip
+    events, messages = run(
+        ActionLead(), make_tracker(domain, slots=closed, said=[user_event("/request_demo", "request_demo")],
+                                   active_loop=None), domain,
+    )  # fmt: skip
+    assert [m["response"] for m in messages] == ["utter_reopened"]
+    assert slot_event("knockout", None) in events and slot_event("qualification_done", False) in events
+    assert slot_event("next_step", "form") in events
+
+
+def test_a_knockout_the_answers_give_stands(services: Services, domain: Dict[str, Any]) -> None:
+    closed = {"consent": True, "role": {"title": "Student", "seniority": "student"}, "knockout": "student",
+              "qualification_done": True, "lead_tier": "student"}  # fmt: skip
+    events, messages = run(
+        ActionLead(), make_tracker(domain, slots=closed, said=[user_event("/request_demo", "request_demo")],
+                                   active_loop=None), domain,
+    )  # fmt: skip
+    assert slot_event("knockout", None) not in events
+    assert "utter_reopened" not in [m.get("response") for m in messages]

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import yaml
 
-from actions.qualification import SIDE_INTENTS
+from actions.qualification import LEAVING_INTENTS, SIDE_INTENTS
 from bot.settings import PROJECT_ROOT
 
 
-def test_every_side_intent_has_a_mid_form_rule_and_only_those() -> None:
-    rules = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "form.yml").read_text())["rules"]
-    mid_form_intents = {
+def test_every_side_intent_the_form_steps_aside_for_has_a_rule() -> None:
+    """Mid-form, a side intent goes to its own rule (leaving the questions) or to the director."""
+    form_rules = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "form.yml").read_text())["rules"]
+    lead_rules = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "lead.yml").read_text())["rules"]
+    mid_form = {
         step["intent"]
-        for rule in rules
+        for rule in form_rules
         if {"active_loop": "qualification_form"} in (rule.get("condition") or [])
         for step in rule["steps"][:1]
         if "intent" in step
     }
-    assert mid_form_intents == SIDE_INTENTS
+    to_director = {
+        rule["steps"][0]["intent"]
+        for rule in lead_rules
+        if "intent" in rule["steps"][0] and rule["steps"][1] == {"action": "action_lead"}
+    }
+    assert mid_form == LEAVING_INTENTS
+    assert to_director >= SIDE_INTENTS - LEAVING_INTENTS
 
 
 def test_every_intent_the_actions_name_is_in_the_domain() -> None:
