@@ -23,7 +23,21 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import vstack
 
-from bot.nlu.text_guard import is_emoji_only, is_thumbs_up, looks_non_english, truncate_for_nlu
+from bot.nlu.text_guard import (
+    asks_for_meeting,
+    is_emoji_only,
+    is_plain_answer,
+    is_thumbs_up,
+    is_wave,
+    looks_non_english,
+    reads_as_name,
+    text_for_nlu,
+)
+
+#: Below this the classifier's best guess falls back (as the FallbackClassifier's threshold).
+UNSURE = 0.45
+#: Two guesses this close are a toss-up.
+TORN = 0.15
 
 
 class _StatelessComponent(GraphComponent):
@@ -42,7 +56,8 @@ class _StatelessComponent(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class MessageGuard(_StatelessComponent):
-    """Cuts each message's text to the length the NLU pipeline handles."""
+    """Reads each message's words as the NLU pipeline should: markup dropped, cut to the
+    length the pipeline handles. The tracker keeps the text as typed."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -51,7 +66,7 @@ class MessageGuard(_StatelessComponent):
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str):
-                message.set(TEXT, truncate_for_nlu(text))
+                message.set(TEXT, text_for_nlu(text))
         return messages
 
 
@@ -62,8 +77,17 @@ class LogisticRegressionIntents(LogisticRegressionClassifier):
     Rasa's fails the whole message (an error, and the visitor gets no answer)
     when a message's features are narrower than the model's, as for an empty
     or blank message. Such a message gets no intent here (confidence 0), so the
-    FallbackClassifier after it turns it into ``nlu_fallback``.
+    FallbackClassifier after it turns it into ``nlu_fallback``. It also takes
+    ``C``, the inverse regularisation strength, which Rasa's leaves at 1.
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: Dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.C = float(self.config["C"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         rows = [self._create_X([message]) for message in messages]
@@ -88,20 +112,44 @@ class LogisticRegressionIntents(LogisticRegressionClassifier):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class IntentGuard(_StatelessComponent):
-    """Overrides the intent for emoji-only and non-English messages."""
+    """Overrides the intent where the text itself decides: a thumbs-up is a yes, a wave a
+    greeting, a message that is plainly an answer (an email, a head count, a job title, a
+    country: by the answer parsers) is information, a greeting or introduction that asks for
+    a demo in so many words is a demo request, an unsure guess at a name is an answer, and
+    emoji alone and other languages are labelled as such."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # a button payload, already exact
+            predicted = message.get(INTENT) or {}
+            name, confidence = predicted.get("name"), float(predicted.get("confidence") or 0.0)
             if is_thumbs_up(text):
                 self._set(message, "affirm")
+            elif is_wave(text):
+                self._set(message, "greet")
+            elif is_plain_answer(text):
+                self._set(message, "inform")
+            elif name in ("inform", "greet") and asks_for_meeting(text):
+                self._set(message, "request_demo")  # a request outweighs the greeting or facts around it
+            elif confidence < UNSURE and reads_as_name(text):
+                self._set(message, "inform")  # unsure, and it reads as a name: an answer
+            elif self._torn_between(message, "stop", "deny"):
+                self._set(message, "stop")  # "not now": a no for now, which stopping covers
             elif is_emoji_only(text):
                 self._set(message, "emoji_only")
             elif looks_non_english(text):
                 self._set(message, "non_english")
         return messages
+
+    @staticmethod
+    def _torn_between(message: Message, first: str, second: str) -> bool:
+        """Whether the classifier's two best guesses are these two, close to each other."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        if len(ranking) < 2 or {ranking[0].get("name"), ranking[1].get("name")} != {first, second}:
+            return False
+        return float(ranking[0].get("confidence") or 0) - float(ranking[1].get("confidence") or 0) < TORN
 
     @staticmethod
     def _set(message: Message, intent: str) -> None:

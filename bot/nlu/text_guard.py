@@ -182,6 +182,21 @@ _FOREIGN = frozenset(
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
+
+
+def text_for_nlu(text: str | None) -> str:
+    """The words of a message as the classifier should read them: markup pasted or typed
+    into the chat (``<img onerror=...>``, ``<script>``) is not what the visitor says, and
+    its tokens ("error", "src") would sway the intent. Cut to :data:`MAX_NLU_CHARS`."""
+    text = text or ""
+    if "<" in text:
+        stripped = " ".join(_TAG.sub(" ", _SCRIPT.sub(" ", text)).split())
+        text = stripped or text
+    return truncate_for_nlu(text)
+
+
 def truncate_for_nlu(text: str | None) -> str:
     """Cuts a message to :data:`MAX_NLU_CHARS`, at a word boundary when one is near."""
     text = text or ""
@@ -194,6 +209,49 @@ def truncate_for_nlu(text: str | None) -> str:
 
 def is_thumbs_up(text: str) -> bool:
     return text.strip() in _THUMBS
+
+
+_WAVES = {"👋", "🙋", "🙋‍♀️", "🙋‍♂️", "🖐", "🖐️", "✋", "🤚"}
+
+
+def is_wave(text: str) -> bool:
+    """A wave (👋, with any skin tone) on its own: a greeting."""
+    return bool(text.strip()) and all(
+        ch in "".join(_WAVES) or 0x1F3FB <= ord(ch) <= 0x1F3FF or ch.isspace() for ch in text.strip()
+    )
+
+
+#: A whole message that is one head count: "600", "~2k", "50-100 people", "about 300 employees".
+_HEADCOUNT = re.compile(
+    r"(?:about|around|approx\.?|roughly|~|≈|over|under|maybe)?\s*\d[\d,.]*\s*k?\+?"
+    r"(?:\s*(?:-|–|to)\s*\d[\d,.]*\s*k?\+?)?\s*(?:people|employees|staff|ppl|persons|fte|folks|heads)?",
+    re.I,
+)
+
+
+#: Words of a request, not of a job title: "talk to a manager" asks for a person.
+_ASKS_FOR = re.compile(
+    r"\b(talk|speak|chat|want|need|call|contact|reach|someone|somebody|person|human|please|pls|can|could)\b", re.I
+)
+
+
+def is_plain_answer(text: str) -> bool:
+    """Whether a short message is plainly an answer to one of the questions, by the answer
+    parsers: an email address, a head count, a job title with a seniority, a country."""
+    from bot.qualification.normalise import EMAIL_PATTERN, parse_country, parse_role
+
+    clean_text = " ".join(text.split())
+    words = clean_text.split()
+    if not words or len(words) > 6 or "?" in clean_text:
+        return False
+    if len(words) <= 4 and EMAIL_PATTERN.fullmatch(clean_text.strip(" .")):
+        return True
+    if _HEADCOUNT.fullmatch(clean_text.strip(" .!")):
+        return True
+    role = parse_role(clean_text)
+    if role is not None and role.seniority.value != "other" and len(words) <= 4 and not _ASKS_FOR.search(clean_text):
+        return True
+    return len(words) <= 3 and parse_country(clean_text) is not None
 
 
 def is_emoji_only(text: str) -> bool:
@@ -218,3 +276,27 @@ def looks_non_english(text: str) -> bool:
     foreign = sum(1 for w in words if w in _FOREIGN and w not in _ENGLISH)
     english = sum(1 for w in words if w in _ENGLISH)
     return foreign >= 2 and foreign > 2 * english
+
+
+#: A request for a meeting in so many words: "I'd like a demo", "can we book a call", "demo please".
+_MEETING_REQUEST = re.compile(
+    r"\b(?:want|wanna|like|need|get|see|book|schedule|set ?up|arrange|request|have|organi[sz]e|after|looking for|"
+    r"interested in)\s+(?:a|an|the|some|your|quick|short|free|live|product)?\s*"
+    r"(?:demo|demonstration|call|meeting|walk ?-?through|trial|presentation|intro call|chat with sales)\b"
+    r"|^(?:a\s+)?(?:demo|trial|walkthrough)(?:\s+(?:please|pls|plz|asap|today|now))?[!.?]*$"
+    r"|\b(?:demo|call|meeting|walkthrough)\s+(?:please|pls|plz)\b"
+    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone\s+(?:in|from)\s+)?(?:sales|your sales team|an? account executive)\b",
+    re.I,
+)
+_PROPER_WORD = re.compile(r"[A-Z0-9][\w&'’.-]*|&|and|of|the|de|van|von")
+
+
+def asks_for_meeting(text: str) -> bool:
+    """Whether the message asks for a demo, a call or sales in so many words."""
+    return bool(_MEETING_REQUEST.search(" ".join(text.split())[:300]))
+
+
+def reads_as_name(text: str) -> bool:
+    """Two to six capitalised words and no question: a person's or a company's name."""
+    words = text.strip(" .!").split()
+    return 2 <= len(words) <= 6 and "?" not in text and all(_PROPER_WORD.fullmatch(word) for word in words)

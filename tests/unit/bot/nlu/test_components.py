@@ -37,3 +37,20 @@ def test_intent_guard_labels_emoji_and_other_languages() -> None:
     assert spanish.get("intent_ranking")[0] == {"name": "non_english", "confidence": 1.0}
     assert english.get("intent") == {"name": "inform", "confidence": 0.7}
     assert payload.get("intent")["name"] == "give_consent"
+
+
+def test_intent_guard_settles_what_the_text_itself_decides() -> None:
+    wave = classified("👋", "emoji_only", 0.9)
+    title = classified("CRO", "nlu_fallback", 0.4)
+    greeting_and_request = classified("hello, looking for a demo", "greet", 0.8)
+    unsure_name = classified("Acme Robotics", "ask_is_bot", 0.3)
+    sure_question = classified("Are You A Bot", "ask_is_bot", 0.9)
+    not_now = classified("not now", "stop", 0.52)
+    not_now.set("intent_ranking", [{"name": "stop", "confidence": 0.52}, {"name": "deny", "confidence": 0.47}])
+    IntentGuard().process([wave, title, greeting_and_request, unsure_name, sure_question, not_now])
+    assert wave.get("intent")["name"] == "greet"
+    assert title.get("intent")["name"] == "inform"
+    assert greeting_and_request.get("intent")["name"] == "request_demo"
+    assert unsure_name.get("intent")["name"] == "inform"
+    assert sure_question.get("intent")["name"] == "ask_is_bot"  # a sure guess stands
+    assert not_now.get("intent") == {"name": "stop", "confidence": 1.0}
