@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -24,6 +24,7 @@ help:
 	@echo "make check  validate ops/*.yml against domain.yml"
 	@echo "make rescore  preview how ops/scoring.yml changes stored leads (ARGS=--apply writes)"
 	@echo "make route LEAD=<json or lead id>  explain how a lead is routed, without booking"
+	@echo "make nlu-eval  intent accuracy on the held-out visitor messages (tests/nlu_eval/)"
 
 $(VENV)/.installed: requirements.lock
 	@python=$$(scripts/find_python310.sh) && \
@@ -117,6 +118,11 @@ test: lint typecheck check unit rasa-validate rasa-test integration
 	@echo "make test: all checks passed"
 
 # Intent accuracy by 3-fold cross-validation (a measurement, not part of make test).
+# Intent accuracy and macro-F1 on the held-out visitor messages (tests/nlu_eval/), per
+# intent and per kind; ARGS="--set dev" for the dev set, "--errors" to list misses.
+nlu-eval: model
+	PYTHONPATH=. $(PY) -m benchmarks.nlu_heldout $(ARGS)
+
 nlu-cv: install
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out var/nlu-cv
 
