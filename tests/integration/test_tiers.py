@@ -19,11 +19,13 @@ VISITORS = {
             "Alpenwerk Gruppe", "VP Sales", "~600 ppl", "asap", "approved", "Germany"],
     "nurture": ["curious how chatbots qualify leads", "Sam Reed", "sam@smallshop.io", "Small Shop",
                 "marketing manager", "20 people", "in about 5 months", "exploring", "Canada"],
-    "disqualified": ["a school project on chatbots for my thesis", "Kim Lee", "kim@stateuni.edu",
-                     "State University", "student", "1", "just researching", "none", "South Korea"],
-    "support": ["our account is not working since the update", "Ola Berg", "ola@fjordlogistics.no",
-                "Fjord Logistics", "IT manager", "300", "now", "no budget", "Norway"],
+    # Knock-outs end the questions at the answer that knocks out (a student's role here), and the
+    # visitor gets the route at once: the rest are never asked.
+    "disqualified": ["chatbots for a project", "Kim Lee", "kim@stateuni.edu", "State University", "student"],
+    "support": ["Ola Berg", "ola@fjordlogistics.no"],
 }  # fmt: skip
+#: A support request said mid-way ends the questions too: the answers before it are kept.
+SUPPORT_REQUEST = "our account is not working since the update, we're already a customer"
 CLOSES = {
     "cql": "utter_close_cql",
     "nurture": "utter_close_nurture",
@@ -51,12 +53,19 @@ def converse(visitor: Visitor, answers: List[str]) -> List[str]:
     return texts
 
 
+def answers_of(tier: str) -> List[str]:
+    """The answers of a tier's visitor; the support one gives a name and email, then says why it came."""
+    if tier == "support":
+        return ["we need help", *VISITORS["support"], SUPPORT_REQUEST]
+    return VISITORS[tier]
+
+
 @pytest.mark.parametrize("tier", list(VISITORS))
 def test_each_tier_closes_is_stored_and_gets_an_honest_contact_route(
     stack: Stack, domain_texts: Dict[str, str], tier: str
 ) -> None:
     visitor = Visitor(stack)
-    closing = converse(visitor, VISITORS[tier])
+    closing = converse(visitor, answers_of(tier))
     assert starts_like(closing[0], domain_texts[CLOSES[tier]]), closing
     if tier == "cql":  # a CQL is offered times at once (tests/integration/test_booking.py books them)
         assert starts_like(closing[-1], domain_texts["utter_offer_times"]), closing
@@ -65,15 +74,26 @@ def test_each_tier_closes_is_stored_and_gets_an_honest_contact_route(
         return
 
     base = f"http://127.0.0.1:{stack.ports.web}/api/leads"
-    email = VISITORS[tier][2]
+    email = next(answer for answer in answers_of(tier) if "@" in answer)
     (lead,) = requests.get(base, params={"email": email}, headers=API_AUTH, timeout=10).json()["items"]
     assert lead["status"] == tier
 
-    for ask in ("can I talk to a human?", "/request_demo"):
+    asks = ["can I talk to a human?", "/request_demo"]
+    if tier == "support":
+        # The support request was read from a message, so it may be a misreading: a demo asked
+        # for after its close takes it back and the questions carry on where they stopped.
+        asks.pop()
+    for ask in asks:
         (reply,) = visitor.texts(ask)
         assert starts_like(reply, domain_texts[CONTACTS[tier]]), (ask, reply)
         if tier != "cql":
             assert "meeting" not in reply and "account executive" not in reply
+
+    if tier == "support":
+        reopened = visitor.texts("/request_demo")
+        assert starts_like(reopened[0], domain_texts["utter_reopened"]), reopened
+        assert reopened[-1] == domain_texts["utter_ask_company"], reopened
+        return
 
     # More answers after the close don't restart the questions or close again.
     for more in ("Acme Corp", "asdkjh qwe"):
