@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rasa.shared.nlu.training_data.message import Message
+from scipy import sparse
 
-from bot.nlu.components import IntentGuard, MessageGuard
+from bot.nlu.components import IntentGuard, LogisticRegressionIntents, MessageGuard
 from bot.nlu.text_guard import MAX_NLU_CHARS
 
 
@@ -54,3 +56,24 @@ def test_intent_guard_settles_what_the_text_itself_decides() -> None:
     assert unsure_name.get("intent")["name"] == "inform"
     assert sure_question.get("intent")["name"] == "ask_is_bot"  # a sure guess stands
     assert not_now.get("intent") == {"name": "stop", "confidence": 1.0}
+
+
+def test_the_classifiers_probabilities_are_sklearns() -> None:
+    rng = np.random.default_rng(7)
+    features = sparse.random(60, 500, density=0.05, format="csr", random_state=7)
+    for classes in (4, 2):  # multinomial (our own product), binary (sklearn's)
+        labels = rng.integers(0, classes, size=60)
+        classifier = LogisticRegressionIntents(
+            {**LogisticRegressionIntents.get_default_config(), "C": 20.0},
+            "intents",
+            None,
+            None,  # type: ignore[arg-type]
+        )
+        classifier.clf.fit(features, labels)
+        np.testing.assert_allclose(
+            classifier.probabilities(features), classifier.clf.predict_proba(features), atol=1e-9
+        )
+        classifier.clf.fit(features[:, :400], labels)  # a new model: the cached weights are not reused
+        np.testing.assert_allclose(
+            classifier.probabilities(features[:, :400]), classifier.clf.predict_proba(features[:, :400]), atol=1e-9
+        )
