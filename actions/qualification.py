@@ -50,17 +50,17 @@ from bot.scoring.score import knockout_of
 TURN_ANSWERS: ContextVar[List[AnswerRecord] | None] = ContextVar("turn_answers", default=None)
 # The questions this turn's message corrects: a correction that does not parse keeps the old answer.
 TURN_CORRECTED: ContextVar[Dict[str, Any] | None] = ContextVar("turn_corrected", default=None)
-# Events of this turn decided while choosing the next question (ask counts, skipped questions).
+# Events of this turn decided while choosing the next question (skipped questions).
 TURN_EXTRA: ContextVar[List[EventType] | None] = ContextVar("turn_extra", default=None)
 # Whether this turn's message is not an answer (a question of the visitor's own): the form steps aside.
 TURN_ASIDE: ContextVar[List[bool] | None] = ContextVar("turn_aside", default=None)
 #: Slots the form sets for itself; a turn that sets only these has taken no answer.
-BOOKKEEPING = frozenset({REQUESTED_SLOT, "ask_counts"})
+BOOKKEEPING = frozenset({REQUESTED_SLOT})
 
 REASKED_SLOT = "reasked_slots"
 FREE_EMAIL_WARNED_SLOT = "free_email_warned"
-ASK_COUNTS_SLOT = "ask_counts"
 KNOCKOUT_SLOT = "knockout"
+ASK_PREFIX = "utter_ask_"
 #: A question is put at most this many times; then it is kept unanswered.
 MAX_ASKS = 2
 SKIPPED = "(not answered)"
@@ -112,6 +112,20 @@ def _unanswered(value: Any) -> bool:
     return value is None or (isinstance(value, dict) and value.get("understood") is False)
 
 
+def times_asked(tracker: Tracker) -> Dict[str, int]:
+    """How often each question was put this session: the bot's messages that are its
+    ``utter_ask_<slot>`` response (Rasa notes the response each message came from)."""
+    counts: Dict[str, int] = {}
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        response = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if isinstance(response, str) and response.startswith(ASK_PREFIX):
+            slot = response[len(ASK_PREFIX) :]
+            counts[slot] = counts.get(slot, 0) + 1
+    return counts
+
+
 def _new_message(tracker: Tracker) -> bool:
     """Whether the form runs on a message just received, not on its return after a side
     answer or at its start. Rasa hands the validation a tracker that ends with the form's
@@ -140,7 +154,7 @@ class ValidateQualificationForm(FormValidationAction):
         unanswered and the next one comes); None once all are answered, or a knock-out."""
         if tracker.get_slot(KNOCKOUT_SLOT):
             return SlotSet(REQUESTED_SLOT, None)
-        counts = dict(tracker.get_slot(ASK_COUNTS_SLOT) or {})
+        counts = times_asked(tracker)
         extra = TURN_EXTRA.get()
         for question in services().playbook.questions:
             if tracker.slots.get(question.slot) is not None:
@@ -150,9 +164,6 @@ class ValidateQualificationForm(FormValidationAction):
                 if extra is not None:
                     extra.append(SlotSet(question.slot, tracker.slots[question.slot]))
                 continue
-            counts[question.slot] = counts.get(question.slot, 0) + 1
-            if extra is not None:
-                extra.append(SlotSet(ASK_COUNTS_SLOT, counts))
             return SlotSet(REQUESTED_SLOT, question.slot)
         return SlotSet(REQUESTED_SLOT, None)
 

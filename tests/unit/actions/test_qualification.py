@@ -18,15 +18,10 @@ OPENING = (
 )
 
 
-def run_form(
-    tracker: Any, domain: Dict[str, Any], counts: bool = False
-) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """The form's validation on ``tracker``: its events (without the ask counts, unless
-    ``counts``) and its messages."""
+def run_form(tracker: Any, domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The form's validation on ``tracker``: its events and its messages."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateQualificationForm().run(dispatcher, tracker, domain))
-    if not counts:
-        events = [e for e in events if e.get("name") != "ask_counts"]
     return events, dispatcher.messages
 
 
@@ -300,11 +295,18 @@ def test_an_answer_to_another_question_is_kept_there(services: Services, domain:
 def test_a_question_put_twice_is_kept_unanswered_not_asked_a_third_time(
     services: Services, domain: Dict[str, Any]
 ) -> None:
-    counts = {"use_case": 2}
-    tracker = make_tracker(domain, slots={"consent": True, "requested_slot": "use_case", "ask_counts": counts},
+    tracker = make_tracker(domain, slots={"consent": True, "requested_slot": "use_case"},
                            said=[user_event("how much is it?", "ask_pricing", 0.99)])  # fmt: skip
+    asked = {"event": "bot", "text": "What brings you here?", "metadata": {"utter_action": "utter_ask_use_case"}}
+    tracker.events[1:1] = [asked, asked]  # put twice
     tracker.events.insert(-1, {"event": "action", "name": "action_lead"})  # back after the director's answer
-    events, _ = run_form(tracker, domain, counts=True)
+    events, _ = run_form(tracker, domain)
     values = {e["name"]: e["value"] for e in events}
     assert values["use_case"] == "(not answered)"
-    assert values["requested_slot"] == "full_name" and values["ask_counts"] == {"use_case": 2, "full_name": 1}
+    assert values["requested_slot"] == "full_name"
+    once = make_tracker(domain, slots={"consent": True, "requested_slot": "use_case"},
+                        said=[user_event("how much is it?", "ask_pricing", 0.99)])  # fmt: skip
+    once.events[1:1] = [asked]
+    once.events.insert(-1, {"event": "action", "name": "action_lead"})
+    values = {e["name"]: e["value"] for e in run_form(once, domain)[0]}
+    assert values.get("use_case") is None and values["requested_slot"] == "use_case"  # asked again, a second time
