@@ -216,3 +216,12 @@ def test_every_reply_leads_and_no_prompt_comes_a_third_time(messages: List[Heard
             if name in {"utter_ask_consent", "utter_offer_start", "utter_menu", "utter_offer_human"}:
                 counts[name] = counts.get(name, 0) + 1
     assert all(n <= MAX_ASKS for n in counts.values()), counts
+
+
+def test_a_hello_or_an_introduction_while_the_notice_waits_is_welcomed_not_missed() -> None:
+    waiting = Situation(pending=CONSENT, first_turn=False)  # the widget shows the notice first
+    assert said(decide(waiting, Heard("greet", 0.9))) == ["utter_hello", "utter_ask_consent"]
+    assert said(decide(waiting, Heard("emoji_only", 1.0))) == ["utter_hello", "utter_ask_consent"]
+    introduced = decide(waiting, Heard("inform", 0.8))
+    assert said(introduced) == ["utter_noted_before_consent", "utter_ask_consent"] and introduced.pending == CONSENT
+    assert said(decide(waiting, Heard("nlu_fallback", 0.2))) == ["utter_consent_unclear", "utter_ask_consent"]
