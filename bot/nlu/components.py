@@ -38,6 +38,8 @@ from bot.nlu.text_guard import (
 
 #: Below this the classifier's best guess falls back (as the FallbackClassifier's threshold).
 UNSURE = 0.45
+#: The most an intent the guard overrode keeps in the ranking (below the fallback's margin).
+OVERRIDDEN = 0.9
 #: Two guesses this close are a toss-up.
 TORN = 0.15
 
@@ -145,10 +147,10 @@ class IntentGuard(_StatelessComponent):
                 self._set(message, "affirm")
             elif is_wave(text):
                 self._set(message, "greet")
+            elif name in ("inform", "greet", "request_demo") and asks_for_meeting(text):
+                self._set(message, "request_demo")  # a request outweighs the greeting or facts around it
             elif is_plain_answer(text):
                 self._set(message, "inform")
-            elif name in ("inform", "greet") and asks_for_meeting(text):
-                self._set(message, "request_demo")  # a request outweighs the greeting or facts around it
             elif confidence < UNSURE and reads_as_name(text):
                 self._set(message, "inform")  # unsure, and it reads as a name: an answer
             elif self._torn_between(message, "stop", "deny"):
@@ -170,5 +172,11 @@ class IntentGuard(_StatelessComponent):
     @staticmethod
     def _set(message: Message, intent: str) -> None:
         message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        # The text decided: the classifier's other guesses stay, below the margin the fallback
+        # reads as a toss-up (an introduction read as a sure demo request is not ambiguous).
+        ranking = [
+            {**r, "confidence": min(float(r.get("confidence") or 0.0), OVERRIDDEN)}
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get("name") != intent
+        ]
         message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)

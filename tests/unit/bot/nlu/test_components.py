@@ -77,3 +77,14 @@ def test_the_classifiers_probabilities_are_sklearns() -> None:
         np.testing.assert_allclose(
             classifier.probabilities(features[:, :400]), classifier.clf.predict_proba(features[:, :400]), atol=1e-9
         )
+
+
+def test_an_introduction_that_asks_for_a_demo_is_a_sure_demo_request() -> None:
+    text = "Hi, I'm Priya Nair, CRO at Lumen Health (about 800 people, India), budget is approved. Can we get a demo?"
+    message = classified(text, "request_demo", 0.99)
+    message.set(
+        "intent_ranking", [{"name": "request_demo", "confidence": 0.99}, {"name": "inform", "confidence": 0.95}]
+    )
+    (guarded,) = IntentGuard().process([message])
+    assert guarded.get("intent") == {"name": "request_demo", "confidence": 1.0}
+    assert all(r["confidence"] <= 0.9 for r in guarded.get("intent_ranking")[1:])
