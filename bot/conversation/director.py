@@ -52,8 +52,6 @@ SIDE_ANSWERS = {
     "non_english": "utter_non_english",
     "emoji_only": "utter_emoji",
 }
-#: Messages that start the conversation when nothing is on the table yet.
-OPENERS = frozenset({"greet", "inform", "emoji_only", "affirm", "nlu_fallback", "thank", "just_browsing"})
 #: Intents of the booking form, meaningless outside it.
 BOOKING_INTENTS = frozenset({"pick_slot", "other_times", "no_slot_works", "change_booking"})
 
@@ -244,7 +242,7 @@ def _no(situation: Situation) -> Reply:
 
 
 #: A first message that is a hello or an introduction, while the notice waits: its welcome.
-OPENERS = {"greet": "utter_hello", "emoji_only": "utter_hello", "inform": "utter_noted_before_consent"}
+WELCOMES = {"greet": "utter_hello", "emoji_only": "utter_hello", "inform": "utter_noted_before_consent"}
 #: Messages that only acknowledge ("ok", "thanks", "hi"): after a close they end the exchange.
 ACKNOWLEDGEMENTS = ("affirm", "thank", "greet", "inform")
 
@@ -264,10 +262,10 @@ def _opening_or_miss(situation: Situation, heard: Heard) -> Reply:
         return _menu(situation, (Say("utter_already_done"),))
     if heard.intent == "thank":
         return _menu(situation, (Say("utter_welcome"),))
-    if situation.pending == CONSENT and situation.consent is None and heard.intent in OPENERS:
+    if situation.pending == CONSENT and situation.consent is None and heard.intent in WELCOMES:
         # A hello or an introduction while the notice waits (the widget shows it first):
         # welcomed, and what it says is kept once the visitor agrees.
-        return _consent_prompt(situation, (Say(OPENERS[str(heard.intent)]),))
+        return _consent_prompt(situation, (Say(WELCOMES[str(heard.intent)]),))
     if situation.pending == CONSENT and situation.consent is None and situation.misses == 0:
         return replace(_consent_prompt(situation, (Say("utter_consent_unclear"),)), misses=1)
     if situation.misses >= 1:
