@@ -17,7 +17,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.consent import CONSENT_SLOT, decline_events, record_consent
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import services, store_call
+from actions.runtime import services, session_events, store_call
 from bot.conversation.director import (
     BOOKING,
     KNOCKOUT_CLOSE,
@@ -59,7 +59,7 @@ def situation_of(tracker: Tracker) -> Situation:
         last_side=tracker.get_slot(LAST_SIDE_SLOT),
         asks={str(k): int(v) for k, v in asks.items() if isinstance(v, (int, float))} if isinstance(asks, dict) else {},
         requested=tracker.get_slot(REQUESTED_SLOT),
-        first_turn=not any(event.get("event") == "bot" for event in _this_session(tracker)),
+        first_turn=not any(event.get("event") == "bot" for event in session_events(tracker)),
         knocked_out=tracker.get_slot(KNOCKOUT_SLOT),
         reopenable=_knocked_out_by_message(tracker),
     )
@@ -72,15 +72,6 @@ def _knocked_out_by_message(tracker: Tracker) -> bool:
         return False
     svc = services()
     return knockout_of({slot: tracker.get_slot(slot) for slot in svc.playbook.slots}, svc.scoring) is None
-
-
-def _this_session(tracker: Tracker) -> List[Dict[str, Any]]:
-    events: List[Dict[str, Any]] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
-        events.append(event)
-    return events
 
 
 def heard_of(tracker: Tracker) -> Heard:

@@ -28,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.runtime import latest_intent, services, store_call
+from actions.runtime import latest_intent, services, session_events, store_call
 from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
     is_filler,
@@ -89,14 +89,8 @@ def texts_to_scan(tracker: Tracker) -> List[str]:
     if tracker.get_slot(REQUESTED_SLOT) is not None:
         text = tracker.latest_message.get("text")
         return [text] if isinstance(text, str) and not text.startswith("/") else []
-    texts = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
-        text = event.get("text") if event.get("event") == "user" else None
-        if isinstance(text, str) and not text.startswith("/"):
-            texts.append(text)
-    return list(reversed(texts))
+    texts = (event.get("text") for event in session_events(tracker) if event.get("event") == "user")
+    return [text for text in texts if isinstance(text, str) and not text.startswith("/")]
 
 
 FORM_NAME = "qualification_form"
@@ -116,9 +110,7 @@ def times_asked(tracker: Tracker) -> Dict[str, int]:
     """How often each question was put this session: the bot's messages that are its
     ``utter_ask_<slot>`` response (Rasa notes the response each message came from)."""
     counts: Dict[str, int] = {}
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
+    for event in session_events(tracker):
         response = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
         if isinstance(response, str) and response.startswith(ASK_PREFIX):
             slot = response[len(ASK_PREFIX) :]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Tracker
 
@@ -48,3 +48,13 @@ def visit_context(tracker: Tracker) -> VisitContext:
 def latest_intent(tracker: Tracker) -> str | None:
     intent: Dict[str, Any] = tracker.latest_message.get("intent") or {}
     return intent.get("name")
+
+
+def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The tracker's events since its last ``session_started``, oldest first."""
+    events: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        events.append(event)
+    return events[::-1]
