@@ -51,6 +51,7 @@ from bot.stack import (
     wait_until_healthy,
     write_endpoints_with_lock_store,
 )
+from bot.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def main(argv: List[str] | None = None) -> int:
                   f"Redis lock store on port {cluster.redis.port}, logs in {workdir}\n"
                   f"  ops pages sign in with {API_TOKEN} or CQLBOT_OPS_PASSWORD.  Ctrl-C stops everything.\n",
                   flush=True)  # fmt: skip
-            return stop.wait(cluster.first_exited)
+            return stop.wait(Supervisor(cluster.group).tick)
         except (RuntimeError, TimeoutError) as exc:
             logger.error("%s", exc)
             return 1

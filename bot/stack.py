@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping
+from typing import IO, Callable, Dict, List, Mapping
 
 import yaml
 
@@ -31,6 +31,7 @@ from bot.local_servers import RedisServer, poll_until
 from bot.logging_setup import configure_logging
 from bot.private_files import private_dir, restrict_umask
 from bot.settings import PROJECT_ROOT
+from bot.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,16 @@ class ProcessGroup:
     def __init__(self, log_dir: Path | None = None) -> None:
         self.log_dir = log_dir
         self.processes: Dict[str, subprocess.Popen] = {}
+        self.commands: Dict[str, tuple[List[str], Dict[str, str]]] = {}
+        self.outputs: Dict[str, IO[bytes]] = {}
 
     def start(self, name: str, argv: List[str], env: Mapping[str, str]) -> None:
+        self.commands[name] = (list(argv), dict(env))
+        if name in self.outputs:
+            self.outputs.pop(name).close()
         output = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
+        if output:
+            self.outputs[name] = output
         self.processes[name] = subprocess.Popen(
             argv, cwd=PROJECT_ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
@@ -103,6 +111,15 @@ class ProcessGroup:
 
     def first_exited(self) -> str | None:
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+    def exited(self) -> Dict[str, int]:
+        """The processes that have exited, with their exit codes (negative: the signal that ended them)."""
+        return {name: code for name, p in self.processes.items() if (code := p.poll()) is not None}
+
+    def restart(self, name: str) -> None:
+        """Starts ``name`` again with the command line and environment it first had."""
+        argv, env = self.commands[name]
+        self.start(name, argv, env)
 
     def check_running(self) -> None:
         """Raises when one of the processes has exited."""
@@ -219,13 +236,10 @@ class StopRequest:
     def _request(self, _signum: int, _frame: object) -> None:
         self.requested = True
 
-    def wait(self, first_exited: Callable[[], str | None]) -> int:
-        """Until a stop is requested (0) or one of the processes exits (1)."""
+    def wait(self, supervise: Callable[[], None]) -> int:
+        """Calls ``supervise`` (which starts again any process that exited) until a stop is requested."""
         while not self.requested:
-            exited = first_exited()
-            if exited:
-                logger.error("%s exited; stopping the others", exited)
-                return 1
+            supervise()
             time.sleep(0.5)
         return 0
 
@@ -276,7 +290,7 @@ def main(argv: List[str] | None = None) -> int:
             logger.error("%s", exc)
             return 1
         print(f"\n  CQL Bot is running: open http://localhost:{ports.web}/  (Ctrl-C stops everything)\n", flush=True)
-        return stop.wait(stack.first_exited)
+        return stop.wait(Supervisor(stack.group).tick)
     finally:
         logger.info("stopping")
         stack.stop()
