@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 
 from bot.errors import StoreError
 from bot.leads.store import VisitContext
+from bot.metrics import LEAD_STORE_FAILURES
 from bot.services import Services, get_services
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ async def store_call(func: Callable[..., Any], *args: Any) -> Any | None:
     tracker still holds every answer."""
     try:
         return await asyncio.to_thread(func, *args)
-    except StoreError:
-        logger.exception("lead store call %s failed", getattr(func, "__name__", func))
+    except StoreError as exc:
+        call = str(getattr(func, "__name__", "unknown"))[:60]
+        LEAD_STORE_FAILURES.labels(call).inc()
+        logger.error("lead store call %s failed (%s)", call, exc.__class__.__name__)
         return None
 
 

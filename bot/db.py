@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.future import create_engine
@@ -84,3 +85,14 @@ def flush_erased_pages(engine: Engine, attempts: int = 5) -> bool:
             return True
         time.sleep(0.05 * (attempt + 1))
     return False
+
+
+def write_probe(engine: Engine, name: str) -> None:
+    """Rewrites the ``health_probes`` row called ``name`` and commits: raises if the store can't be written."""
+    now = datetime.now(timezone.utc)
+    with engine.begin() as connection:
+        updated = connection.execute(text("UPDATE health_probes SET written_at = :now WHERE name = :name"),
+                                     {"now": now, "name": name})  # fmt: skip
+        if updated.rowcount == 0:
+            connection.execute(text("INSERT INTO health_probes (name, written_at) VALUES (:name, :now)"),
+                               {"now": now, "name": name})  # fmt: skip

@@ -12,7 +12,9 @@ The action server serves its own at ``GET /metrics`` (:mod:`bot.action_server`):
 
 - ``cqlbot_action_seconds{action,status}``: every action call's time;
 - ``cqlbot_calendar_errors_total{step,error}``: calendar failures while
-  offering times or booking, and times taken by someone else meanwhile.
+  offering times or booking, and times taken by someone else meanwhile;
+- ``cqlbot_lead_store_failures_total{call}``: lead-store writes and reads that
+  failed in the conversation (the chat went on; the tracker still has them).
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ ACTION_SECONDS = Histogram(
 )  # fmt: skip
 CALENDAR_ERRORS = Counter(
     "cqlbot_calendar_errors", "Calendar failures in the conversation", ["step", "error"], registry=REGISTRY
+)
+
+LEAD_STORE_FAILURES = Counter(
+    "cqlbot_lead_store_failures", "Lead-store calls that failed in the conversation", ["call"], registry=REGISTRY
 )
 
 

@@ -107,6 +107,15 @@ class ChatOpen(Base):
     landing_path = Column(String(300))
 
 
+class HealthProbe(Base):
+    """One row per probing process: ``/healthz`` rewrites its own to prove the store takes writes."""
+
+    __tablename__ = "health_probes"
+
+    name = Column(String(100), primary_key=True)
+    written_at = Column(UtcDateTime, nullable=False)
+
+
 class Conversation(Base):
     """One chat, by Rasa sender id; exists only once the visitor consented."""
 

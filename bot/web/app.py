@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 import time
 from datetime import datetime, timezone
 from functools import partial
@@ -22,10 +23,9 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from sanic.response import html as html_response
-from sqlalchemy import text
 
 from bot.clock import SystemClock
-from bot.db import make_engine, make_session_factory
+from bot.db import make_engine, make_session_factory, write_probe
 from bot.leads.queries import LeadQueries
 from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
@@ -106,7 +106,7 @@ def setup_health(app: Sanic) -> None:
         rasa, actions, database = await asyncio.gather(
             _probe(app.ctx.http, settings.rasa_url.rstrip("/") + rasa_path, rasa_params),
             _probe(app.ctx.http, settings.actions_url.rstrip("/") + "/health", headers=actions_auth),
-            asyncio.to_thread(_database_health, app),
+            _database_health_within(app, DATABASE_PROBE_SECONDS),
         )
         checks = {"web": {"ok": True}, "rasa": rasa, "action_server": actions, "database": database}
         healthy = all(check["ok"] for check in checks.values())
@@ -119,11 +119,23 @@ def setup_health(app: Sanic) -> None:
         return json({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
 
 
+#: A store that takes longer than this to take the probe's write is reported down (a lock held, a disk stuck).
+DATABASE_PROBE_SECONDS = 3.0
+
+
+async def _database_health_within(app: Sanic, seconds: float) -> Dict[str, Any]:
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(_database_health, app), seconds)
+    except asyncio.TimeoutError:
+        return {"ok": False, "error": f"no write within {seconds:.0f} s"}
+
+
 def _database_health(app: Sanic) -> Dict[str, Any]:
+    """Whether the lead store takes a write: this process rewrites its own probe row and commits.
+    ``SELECT 1`` answered while the store was read-only and every lead write failed."""
     started = time.perf_counter()
     try:
-        with app.ctx.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        write_probe(app.ctx.engine, f"web-{os.getpid()}")
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy; the type is reported
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}

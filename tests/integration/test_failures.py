@@ -1,0 +1,155 @@
+"""Parts of the stack fail mid-conversation: nothing the visitor said is lost or misfiled.
+
+These tests pause and kill processes, so they run on a stack of their own
+(never the session's shared one), with the supervisor of ``make run``
+watching it and a short action timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Dict, Iterator
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.db import make_engine, make_session_factory
+from bot.leads.store import LeadStore
+from bot.stack import Stack
+from bot.supervisor import Supervisor
+from tests.integration.test_conversations import ANSWERS, question_asked
+from tests.support.stack import Visitor, start_stack
+
+ACTION_TIMEOUT = 3
+
+
+@pytest.fixture(scope="module")
+def failing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("failures")
+    running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}",
+                          {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT)})  # fmt: skip
+    supervisor = Supervisor(running.group)
+    watching = threading.Event()
+    watching.set()
+
+    def watch() -> None:
+        while watching.is_set():
+            supervisor.tick()
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    yield running
+    watching.clear()
+    watcher.join()
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def leads(failing_stack: Stack) -> LeadStore:
+    return LeadStore(make_session_factory(make_engine(failing_stack.env["DATABASE_URL"])), SystemClock())
+
+
+def signal_process(stack: Stack, name: str, signum: int) -> None:
+    os.killpg(stack.processes[name].pid, signum)
+
+
+def consented_visitor(stack: Stack, domain_texts: Dict[str, str]) -> tuple[Visitor, str]:
+    visitor = Visitor(stack)
+    visitor.say("hello")
+    slot = question_asked(visitor.texts("/give_consent"), domain_texts)
+    assert slot is not None
+    return visitor, slot
+
+
+def test_an_answer_sent_while_the_action_server_hangs_is_asked_for_again_and_then_kept(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor, slot = consented_visitor(failing_stack, domain_texts)
+    signal_process(failing_stack, "actions", signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        texts = visitor.texts(ANSWERS[slot])
+        waited = time.monotonic() - started
+    finally:
+        signal_process(failing_stack, "actions", signal.SIGCONT)
+    assert waited < ACTION_TIMEOUT + 5
+    assert texts[0] == domain_texts["utter_action_failed"]
+    assert question_asked(texts, domain_texts) == slot, "the same question again"
+
+    next_slot = question_asked(visitor.texts(ANSWERS[slot]), domain_texts)
+    assert next_slot not in (None, slot)
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None
+    assert record["answers"][slot]["raw_text"] == ANSWERS[slot]
+    # The next answer goes to the next question, not to the one that failed.
+    visitor.texts(ANSWERS[next_slot])
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None
+    assert record["answers"][next_slot]["raw_text"] == ANSWERS[next_slot]
+    assert record["answers"][slot]["raw_text"] == ANSWERS[slot]
+
+
+def test_consent_given_while_the_action_server_hangs_is_asked_for_again_and_nothing_goes_on_without_it(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor = Visitor(failing_stack)
+    assert visitor.texts("hello")[-1] == domain_texts["utter_ask_consent"]
+    signal_process(failing_stack, "actions", signal.SIGSTOP)
+    try:
+        replies = visitor.say("/give_consent")
+    finally:
+        signal_process(failing_stack, "actions", signal.SIGCONT)
+    assert replies[0]["text"] == domain_texts["utter_action_failed"]
+    assert replies[-1]["text"] == domain_texts["utter_ask_consent"]
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/give_consent", "/deny_consent"]
+
+    assert question_asked(visitor.texts("/give_consent"), domain_texts) is not None
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None and record["consent_given_at"] is not None
+
+
+def test_a_killed_action_server_is_started_again_and_the_conversation_goes_on(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor, slot = consented_visitor(failing_stack, domain_texts)
+    killed = failing_stack.processes["actions"].pid
+    signal_process(failing_stack, "actions", signal.SIGKILL)
+    texts = visitor.texts(ANSWERS[slot])
+    if texts[0] == domain_texts["utter_action_failed"]:  # it was not back within the retry window
+        texts = visitor.texts(ANSWERS[slot])
+    assert failing_stack.processes["actions"].pid != killed
+    assert question_asked(texts, domain_texts) not in (None, slot)
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None and record["answers"][slot]["raw_text"] == ANSWERS[slot]
+
+
+def health(stack: Stack) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports.web}/healthz", timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_health_reports_a_lead_store_that_answers_reads_but_takes_no_writes(failing_stack: Stack) -> None:
+    assert health(failing_stack)[1]["checks"]["database"]["ok"] is True
+    blocker = sqlite3.connect(failing_stack.env["DATABASE_URL"].removeprefix("sqlite:///"), timeout=1)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock: reads go on, every write waits
+        status, body = health(failing_stack)
+        assert status == 503
+        assert body["checks"]["database"]["ok"] is False
+        assert body["checks"]["database"]["error"]
+    finally:
+        blocker.rollback()
+        blocker.close()
+    status, body = health(failing_stack)
+    assert (status, body["checks"]["database"]["ok"]) == (200, True)
