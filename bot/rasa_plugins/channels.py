@@ -1,0 +1,205 @@
+"""The chat channels (REST and Socket.IO) with limits that protect everyone.
+
+``credentials.yml`` names these instead of Rasa's own ``rest`` and
+``socketio``; their URLs are the same (``/webhooks/rest/webhook``,
+``/socket.io``). Before a message reaches the model or the tracker store:
+
+- **the request is checked** (REST): a body that is not a JSON object, a
+  missing or malformed ``sender`` (1–128 letters, digits and ``-_.:@``), a
+  ``message`` that is not a string or ``metadata`` that is not an object get
+  400 with a reason. Rasa's own channel answered 500, joined a shared
+  conversation called ``default`` or stored a 10,000-character sender id.
+- **a message over** :data:`MAX_MESSAGE_CHARS` (the widget's own limit) is
+  not stored: the visitor is asked for a shorter one.
+- **one sender, one message at a time, and not too many**: while
+  :data:`MAX_IN_FLIGHT` of a sender's messages are waiting for the bot, the
+  next one is turned away at once instead of queueing behind them (500
+  messages sent at once took 15 minutes to drain, holding the conversation's
+  lock); and each sender may send :data:`SENDER_BURST` messages at once and
+  then one every :data:`SENDER_REFILL_SECONDS`. Each address that is not
+  loopback gets :data:`ADDRESS_BURST` and then :data:`ADDRESS_PER_SECOND` per
+  second (a proxy in front of the Rasa server limits by the visitor's
+  address itself, ``docs/deploy.md``). A turned-away visitor gets a polite
+  message saying why, never silence; REST answers 429.
+
+The counts live in each Rasa server process (a Sanic worker), bounded in
+size; they are a guard against floods, not an accounting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
+MAX_IN_FLIGHT = 2
+SENDER_BURST = 30
+SENDER_REFILL_SECONDS = 1.0
+ADDRESS_BURST = 120
+ADDRESS_PER_SECOND = 10.0
+MAX_TRACKED_KEYS = 50_000
+
+TOO_LONG = (f"That message is longer than I can take ({MAX_MESSAGE_CHARS:,} characters at most). "
+            "Could you send a shorter version?")  # fmt: skip
+TOO_FAST = "You're sending messages faster than I can read them. Give me a moment, then send your last one again."
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+@dataclass
+class TokenBuckets:
+    """A token bucket per key: ``burst`` at once, then ``per_second``; the oldest keys are forgotten first."""
+
+    burst: float
+    per_second: float
+    clock: Callable[[], float] = time.monotonic
+    buckets: OrderedDict[str, tuple[float, float]] = field(default_factory=OrderedDict)
+
+    def take(self, key: str) -> bool:
+        now = self.clock()
+        tokens, then = self.buckets.pop(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.per_second)
+        allowed = tokens >= 1
+        self.buckets[key] = (tokens - 1 if allowed else tokens, now)
+        while len(self.buckets) > MAX_TRACKED_KEYS:
+            self.buckets.popitem(last=False)
+        return allowed
+
+
+@dataclass
+class ChatLimits:
+    """The size, rate and in-flight limits of one Rasa server process."""
+
+    senders: TokenBuckets = field(default_factory=lambda: TokenBuckets(SENDER_BURST, 1 / SENDER_REFILL_SECONDS))
+    addresses: TokenBuckets = field(default_factory=lambda: TokenBuckets(ADDRESS_BURST, ADDRESS_PER_SECOND))
+    in_flight: Dict[str, int] = field(default_factory=dict)
+
+    def refusal(self, sender: str, text: str, address: str | None) -> str | None:
+        """Why this message is turned away (a sentence for the visitor), or None to let it through."""
+        if len(text) > MAX_MESSAGE_CHARS:
+            return TOO_LONG
+        if self.in_flight.get(sender, 0) >= MAX_IN_FLIGHT:
+            return TOO_FAST
+        if address and not is_loopback(address) and not self.addresses.take(address):
+            return TOO_FAST
+        if not self.senders.take(sender):
+            return TOO_FAST
+        return None
+
+    def counting(self, on_new_message: Handler) -> Handler:
+        """``on_new_message`` that counts each sender's messages waiting for the bot."""
+
+        async def counted(message: UserMessage) -> Any:
+            sender = str(message.sender_id)
+            self.in_flight[sender] = self.in_flight.get(sender, 0) + 1
+            try:
+                return await on_new_message(message)
+            finally:
+                left = self.in_flight.pop(sender, 1) - 1
+                if left > 0:
+                    self.in_flight[sender] = left
+
+        return counted
+
+    def guard(self, on_new_message: Handler) -> Handler:
+        """``on_new_message`` behind the limits: a refused message gets its sentence and is never stored."""
+        counted = self.counting(on_new_message)
+
+        async def guarded(message: UserMessage) -> Any:
+            sender = str(message.sender_id)
+            if not SENDER_PATTERN.fullmatch(sender):
+                logger.warning("chat message with a malformed session id ignored")
+                return None
+            reason = self.refusal(sender, message.text or "", None)
+            if reason is not None:
+                log_refusal(reason)
+                await message.output_channel.send_text_message(sender, reason)
+                return None
+            return await counted(message)
+
+        return guarded
+
+
+def log_refusal(reason: str) -> None:
+    logger.warning("chat message turned away: %s", "too long" if reason == TOO_LONG else "too fast")
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def request_problem(request: Request) -> str | None:
+    """What is wrong with a REST chat request's body, or None."""
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own error for a body that is not JSON
+        return "the body must be JSON"
+    if not isinstance(body, dict):
+        return "the body must be a JSON object with 'sender' and 'message'"
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        return "'sender' must be 1-128 letters, digits or -_.:@"
+    if not isinstance(body.get("message"), str):
+        return "'message' must be a string"
+    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
+        return "'metadata' must be a JSON object"
+    if body.get("input_channel") is not None and not isinstance(body["input_channel"], str):
+        return "'input_channel' must be a string"
+    return None
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel, its requests checked and its senders limited."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        limits = ChatLimits()
+        blueprint = super().blueprint(limits.counting(on_new_message))
+
+        @blueprint.on_request
+        async def check(request: Request) -> HTTPResponse | None:
+            if request.method != "POST":
+                return None
+            problem = request_problem(request)
+            if problem:
+                return json({"error": "bad request", "reason": problem}, status=400)
+            sender, text = request.json["sender"], request.json["message"]
+            reason = limits.refusal(sender, text, request.remote_addr or request.ip)
+            if reason is None:
+                return None
+            log_refusal(reason)
+            return json([{"recipient_id": sender, "text": reason}], status=413 if reason == TOO_LONG else 429)
+
+        return blueprint
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's Socket.IO channel (the widget's), its messages limited the same way."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(ChatLimits().guard(on_new_message))
