@@ -7,6 +7,7 @@ watching it and a short action timeout.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ import urllib.request
 from typing import Dict, Iterator
 
 import pytest
+from sqlalchemy import text
 
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
@@ -28,13 +30,14 @@ from tests.integration.test_conversations import ANSWERS, question_asked
 from tests.support.stack import Visitor, start_stack
 
 ACTION_TIMEOUT = 3
+SESSION_CAP = 80
 
 
 @pytest.fixture(scope="module")
 def failing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("failures")
     running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}",
-                          {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT)})  # fmt: skip
+                          {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT), "SESSION_MAX_EVENTS": str(SESSION_CAP)})  # fmt: skip
     supervisor = Supervisor(running.group)
     watching = threading.Event()
     watching.set()
@@ -153,3 +156,21 @@ def test_health_reports_a_lead_store_that_answers_reads_but_takes_no_writes(fail
         blocker.close()
     status, body = health(failing_stack)
     assert (status, body["checks"]["database"]["ok"]) == (200, True)
+
+
+def test_a_long_conversation_starts_a_new_session_with_its_answers_carried_over(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor, slot = consented_visitor(failing_stack, domain_texts)
+    visitor.texts(ANSWERS[slot])
+    for n in range(20):
+        assert visitor.texts(f"hmm, let me think about that ({n})"), "every message is answered"
+    engine = make_engine(failing_stack.env["TRACKER_DATABASE_URL"])
+    with engine.connect() as connection:
+        types = [row[0] for row in connection.execute(
+            text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": visitor.sender})]  # fmt: skip
+    starts = [n for n, kind in enumerate(types) if kind == "session_started"]
+    assert len(starts) >= 2, "the session was cut"
+    assert all(later - earlier <= SESSION_CAP + 20 for earlier, later in itertools.pairwise(starts))
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None and record["answers"][slot]["raw_text"] == ANSWERS[slot]
