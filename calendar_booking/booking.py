@@ -42,6 +42,8 @@ RESERVED = "reserved"
 CONFIRMED = "confirmed"
 RELEASED = "released"
 CANCELLED = "cancelled"
+#: How many moves :meth:`BookingService.current` follows from an old booking to its latest one.
+MAX_REPLACEMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Booking:
     invites_sent: bool = False
     title: str | None = None
     description: str | None = None
+    replaced_by: str | None = None
 
     @property
     def active(self) -> bool:
@@ -392,6 +395,11 @@ class BookingService:
         except CalendarUnavailable:
             self.cancel(new.id, notify=False)
             raise
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(update(bookings).where(bookings.c.id == old.id).values(replaced_by=new.id))
+        except SQLAlchemyError as exc:  # the move stands; only the old link can't say where it went
+            logger.error("booking %s: recording its replacement failed (%s)", old.id, exc.__class__.__name__)
         return new
 
     def scrub_event(self, booking_id: str, title: str = "Meeting") -> None:
@@ -406,6 +414,16 @@ class BookingService:
             self._calendar.scrub_event(booking.calendar_id, booking.event_id, title)
 
     # -- reads ------------------------------------------------------------------------
+
+    def current(self, booking_id: str) -> Booking | None:
+        """The booking with that id, or the one it was moved or reassigned to (and so on)."""
+        booking = self.get(booking_id)
+        for _ in range(MAX_REPLACEMENTS):
+            following = self.get(booking.replaced_by) if booking and booking.replaced_by else None
+            if following is None:
+                break
+            booking = following
+        return booking
 
     def get(self, booking_id: str, reference: str | None = None) -> Booking | None:
         """The booking with that id; with ``reference``, only if it was made for that reference."""
@@ -466,4 +484,5 @@ def _booking(row: object) -> Booking:
         status=m["status"], reference=m["reference"], event_id=m["event_id"], host_timezone=m["host_timezone"],
         visitor_timezone=m["visitor_timezone"], attendee_email=m["attendee_email"], attendee_name=m["attendee_name"],
         meet_link=m["meet_link"], html_link=m["html_link"], title=m["title"], description=m["description"],
+        replaced_by=m["replaced_by"],
     )  # fmt: skip

@@ -83,6 +83,7 @@ bookings = Table(
     Column("html_link", String(2048)),
     Column("meet_link", String(2048)),
     Column("failure", String(200)),
+    Column("replaced_by", String(32)),  # the booking a move or reassignment replaced this one with
     Column("created_at", Utc, nullable=False),
     Column("updated_at", Utc, nullable=False),
     UniqueConstraint("host_key", "active_start", name="uq_bookings_host_active_start"),

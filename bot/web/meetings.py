@@ -6,7 +6,9 @@
 - ``POST /meetings/<token>/cancel``: cancels it;
 - ``GET /meetings/<token>/invite.ics``: the meeting as an iCalendar file.
 
-A forged or malformed token is a 404 that reveals nothing. Every value shown
+A link to a meeting that was moved (or given to another AE) leads to where it
+went: the page says so, and the ``.ics``, *Move* and *Cancel* act on the meeting
+as it is now. A forged or malformed token is a 404 that reveals nothing. Every value shown
 is HTML-escaped. The calendar event is moved or cancelled through the same
 booking service as the chat uses.
 """
@@ -133,17 +135,27 @@ def setup_meetings(app: Sanic) -> None:
         booking_id = links.booking_id(token) if links else None
         return services, services.bookings.get(booking_id) if booking_id else None
 
+    def lookup_current(token: str) -> tuple[Services, Booking | None, str, str]:
+        """The link's booking, or the one it was moved to: with that booking's own token and a notice."""
+        services, booking = lookup(token)
+        if booking is None or booking.replaced_by is None or services.links is None:
+            return services, booking, token, ""
+        current = services.bookings.current(booking.id)
+        if current is None or current.id == booking.id:
+            return services, booking, token, ""
+        return services, current, services.links.token(current.id), f"This meeting was moved to {_when(current)}."
+
     @app.get("/meetings/<token:str>")
     async def meeting(request: Request, token: str) -> HTTPResponse:
-        services, booking = await asyncio.to_thread(lookup, token)
+        services, booking, token, notice = await asyncio.to_thread(lookup_current, token)
         if booking is None:
             return _not_found(request)
-        body = await asyncio.to_thread(_meeting_body, services, booking, token)
+        body = await asyncio.to_thread(_meeting_body, services, booking, token, notice)
         return _page(request, "Your meeting", body)
 
     @app.get("/meetings/<token:str>/invite.ics")
     async def invite(request: Request, token: str) -> HTTPResponse:
-        services, booking = await asyncio.to_thread(lookup, token)
+        services, booking, _token, _notice = await asyncio.to_thread(lookup_current, token)
         if booking is None:
             return _not_found(request)
         ae = services.team.by_key.get(booking.host_key)
@@ -162,7 +174,7 @@ def setup_meetings(app: Sanic) -> None:
 
     @app.post("/meetings/<token:str>/cancel")
     async def cancel(request: Request, token: str) -> HTTPResponse:
-        services, booking = await asyncio.to_thread(lookup, token)
+        services, booking, token, _notice = await asyncio.to_thread(lookup_current, token)
         if booking is None:
             return _not_found(request)
         notice = "Your meeting is cancelled. The calendar invite is withdrawn."
@@ -182,7 +194,7 @@ def setup_meetings(app: Sanic) -> None:
 
     @app.post("/meetings/<token:str>/move")
     async def move(request: Request, token: str) -> HTTPResponse:
-        services, booking = await asyncio.to_thread(lookup, token)
+        services, booking, token, _notice = await asyncio.to_thread(lookup_current, token)
         if booking is None:
             return _not_found(request)
         if len(request.body or b"") > MAX_FORM_BYTES:
