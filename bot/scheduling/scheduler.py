@@ -3,9 +3,10 @@
 The offer shows 3–5 times spread over the visitor's next days, in the
 visitor's zone, from the routed AE; when that AE has too little soon (within
 ``prefer_routed_ae_days``), teammates' times join in, each slot keeping the
-best-ranked AE free at it. A pick is booked with the AE it was offered with;
-if that AE's slot was taken meanwhile, an eligible teammate free at the same
-time takes it (never for an account owner's lead).
+best-ranked AE free at it. A pick is booked with the candidate free at that
+time who is furthest below their fair share *when the visitor taps*, by the
+bookings made up to then; if that AE's slot was taken meanwhile, the next one
+takes it. An account owner's lead is booked with the owner only.
 """
 
 from __future__ import annotations
@@ -145,15 +146,13 @@ class Scheduler:
             SlotTaken: nobody who may take this lead is free at that time any more.
             CalendarUnavailable: a calendar or the database failed; nothing is booked.
         """
-        order = [pick.ae] + ([key for key in decision.candidates if key != pick.ae] if not decision.pinned else [])
         now = self._clock.now()
+        order = [pick.ae] if decision.pinned else self.booking_order(decision, pick, now)
         for tries, key in enumerate(order):
             if tries >= MAX_BOOKING_TRIES:
                 break
             ae = self.router.team.by_key.get(key)
             if ae is None or not ae.active:
-                continue
-            if key != pick.ae and all(s.start != pick.start for s in self.router.availability([key], now).get(key, [])):
                 continue
             request = BookingRequest(
                 schedule=ae.schedule(),
@@ -172,6 +171,22 @@ class Scheduler:
             except SlotTaken:
                 logger.info("slot of %s at %s was taken; trying a teammate", key, pick.start.isoformat())
         raise SlotTaken("nobody is free at that time any more")
+
+    def booking_order(self, decision: RouteDecision, pick: OfferedSlot, now: datetime) -> List[str]:
+        """The candidates free at the picked time, furthest below their fair share first, by the
+        bookings made up to now (not when the times were offered: visitors offered times at the
+        same moment all saw the same counts, so the share followed the times they tapped)."""
+        keys = list(dict.fromkeys([*decision.candidates, pick.ae]))
+        free = self.router.availability(keys, now)
+        keys = [key for key in keys if any(slot.start == pick.start for slot in free.get(key, []))]
+        loads = self.bookings.host_loads(keys)
+        team = self.router.team.by_key
+        contenders = [
+            Contender(key, team[key].weight, loads[key].month_count, loads[key].last_booked_at, team[key].joined)
+            for key in keys
+            if key in team
+        ]
+        return rank(contenders, now.date()) or [pick.ae]
 
     def reassign(self, booking_id: str) -> Booking | None:
         """Moves a booked meeting to the teammate furthest below their fair

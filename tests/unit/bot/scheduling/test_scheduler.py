@@ -251,3 +251,25 @@ def test_the_same_booking_flow_runs_on_google_calendar(database_url: str) -> Non
     assert "Ingrid &lt;Bauer&gt;" in body["description"]
     assert bookings.get(booking.id).active  # type: ignore[union-attr]
     assert slot_label(booking.start, "America/New_York")  # readable in the visitor's zone
+
+
+def test_visitors_offered_times_at_the_same_moment_are_shared_by_weight_whatever_they_tap(
+    database_url: str,
+) -> None:
+    """Twelve Americas visitors are all offered times before anyone books, and every one taps a
+    time the lighter-weighted AE is free at: the bookings still follow the weights (2:1)."""
+    scheduler, _, _ = build(database_url)
+    for key in ("dana", "marco"):
+        with_ae(scheduler, key, max_meetings_per_day=20)  # the daily cap is another test's
+    americas = RoutingLead({"region": "Americas", "company_size": 500, "email_domain": "example.com"})
+    routed = [scheduler.route(americas) for _ in range(12)]
+    assert {decision.team for decision, _ in routed} == {"americas"}
+    hosts = []
+    for n, (decision, free) in enumerate(routed):
+        shared = sorted({s.start for s in free["marco"]} & {s.start for s in free["dana"]})
+        step = len(shared) // len(routed)
+        assert step >= 3
+        start = shared[n * step]  # spread out: one booking's buffer leaves the next time free for both
+        pick = OfferedSlot(1, "marco", start, start + timedelta(minutes=30))
+        hosts.append(scheduler.book(decision, pick, VISITOR, BRIEF, f"visitor-{n}", "America/New_York").host_key)
+    assert (hosts.count("dana"), hosts.count("marco")) == (8, 4)
