@@ -62,10 +62,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     sessions = make_session_factory(engine)
     calendar = make_calendar(settings, team, engine, clock)
     bookings = BookingService(engine, calendar, clock, booking.rules, events=booking_events(team, clock))
-    router = Router(team, routing, booking.rules, calendar, bookings)
+    routing_log = RoutingLog(sessions, clock, team)
+    router = Router(team, routing, booking.rules, calendar, bookings, routing_log.open_offers)
     leads = LeadStore(sessions, clock)
     scheduler = Scheduler(router, bookings, booking, clock)
-    routing_log = RoutingLog(sessions, clock, team)
     return Services(
         settings=settings,
         clock=clock,

@@ -168,7 +168,7 @@ class RoutingDecision(Base):
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(255), nullable=False, index=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
-    decided_at = Column(UtcDateTime, nullable=False)
+    decided_at = Column(UtcDateTime, nullable=False, index=True)
     team = Column(String(40), nullable=False)
     ae_key = Column(String(40))
     #: The AEs who may take the lead, best first (a teammate stands in from these).
@@ -189,7 +189,7 @@ class BookingOffer(Base):
     ae_key = Column(String(64), nullable=False)
     start = Column(UtcDateTime, nullable=False)
     end = Column(UtcDateTime, nullable=False)
-    offered_at = Column(UtcDateTime, nullable=False)
+    offered_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 class OpsSessionRecord(Base):

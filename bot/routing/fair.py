@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import List, Mapping, Sequence
+from typing import Dict, List, Mapping, Sequence
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -47,16 +47,18 @@ def effective_counts(contenders: Sequence[Contender], today: date) -> Mapping[st
     return {c.key: c.month_count + credit(c) for c in contenders}
 
 
-def rank(contenders: Sequence[Contender], today: date) -> List[str]:
-    """Contender keys, best pick first."""
+def deficits(contenders: Sequence[Contender], today: date) -> Dict[str, float]:
+    """How far each contender is below their share once the next booking is made (negative: above)."""
     if not contenders:
-        return []
+        return {}
     counts = effective_counts(contenders, today)
     total = sum(counts.values()) + 1  # the booking about to be made
     weights = sum(c.weight for c in contenders)
+    return {c.key: total * c.weight / weights - counts[c.key] for c in contenders}
 
-    def deficit(c: Contender) -> float:
-        return total * c.weight / weights - counts[c.key]
 
-    ordered = sorted(contenders, key=lambda c: (-round(deficit(c), 9), c.last_booked_at or EPOCH, c.key))
+def rank(contenders: Sequence[Contender], today: date) -> List[str]:
+    """Contender keys, best pick first."""
+    deficit = deficits(contenders, today)
+    ordered = sorted(contenders, key=lambda c: (-round(deficit[c.key], 9), c.last_booked_at or EPOCH, c.key))
     return [c.key for c in ordered]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ContextManager
+from datetime import timedelta
+from typing import ContextManager, Dict, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -14,8 +15,12 @@ from bot.leads.store import consented_conversation
 from bot.notifications.events import enqueue_request
 from bot.routing.router import RouteDecision
 from bot.routing.team import TeamConfig
+from calendar_booking.tables import bookings
 
 MAX_PREFERRED_CHARS = 1000
+#: A visitor routed this recently who has not booked is counted as a meeting on its way to their AE,
+#: so visitors routed at the same moment are spread by weight instead of all seeing the same counts.
+OPEN_OFFER_WINDOW = timedelta(minutes=30)
 MANUAL = "manual"
 DECLINED = "declined"
 
@@ -50,6 +55,35 @@ class RoutingLog:
                     pinned=decision.pinned,
                 )
             )
+
+    def open_offers(self, ae_keys: Sequence[str], exclude_sender: str | None = None) -> Dict[str, int]:
+        """How many visitors each AE was routed to lately (:data:`OPEN_OFFER_WINDOW`) who have not
+        booked since: meetings on their way. Each visitor counts once, by their latest decision."""
+        if not ae_keys:
+            return {}
+        since = self._clock.now() - OPEN_OFFER_WINDOW
+        latest = (
+            select(func.max(RoutingDecision.id))
+            .where(RoutingDecision.decided_at >= since)
+            .group_by(RoutingDecision.sender_id)
+        )
+        booked_since = select(bookings.c.id).where(
+            bookings.c.reference == RoutingDecision.sender_id, bookings.c.created_at >= RoutingDecision.decided_at
+        )
+        query = (
+            select(RoutingDecision.ae_key, func.count())
+            .where(
+                RoutingDecision.id.in_(latest.scalar_subquery()),
+                RoutingDecision.ae_key.in_(list(ae_keys)),
+                RoutingDecision.pinned.is_(False),
+                ~exists(booked_since),
+            )
+            .group_by(RoutingDecision.ae_key)
+        )
+        if exclude_sender is not None:
+            query = query.where(RoutingDecision.sender_id != exclude_sender)
+        with self._unit() as session:
+            return {str(key): int(count) for key, count in session.execute(query).all()}
 
     def latest_decision(self, sender_id: str) -> RouteDecision | None:
         """The conversation's newest routing decision, as stored: what booking trusts, not the tracker."""

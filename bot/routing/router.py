@@ -2,7 +2,9 @@
 
 Account owner first, then the first matching rule (or the catch-all), then
 fair round-robin among the team's eligible AEs: active, not out of office,
-under their daily cap, with free time. Every step leaves a reason code:
+under their daily cap, with free time. An AE's load is this month's bookings
+plus the visitors routed to them in the last half hour who have not booked
+yet, so visitors routed at the same moment are spread by weight. Every step leaves a reason code:
 ``account_owner``, ``rule:<id>``, ``catch_all``,
 ``skipped:<ae>:inactive|out_of_office|cap|busy``, ``picked:<ae>``,
 ``nobody_available``.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from bot.routing.fair import Contender, rank
 from bot.routing.rules import RoutingConfig, RoutingLead, select_team
@@ -20,6 +22,9 @@ from bot.routing.team import AccountExecutive, TeamConfig
 from calendar_booking.availability import BookingRules, Slot, free_slots
 from calendar_booking.booking import BookingService
 from calendar_booking.port import CalendarPort
+
+#: Visitors routed to each AE lately who have not booked yet (bot.routing.log.RoutingLog.open_offers).
+OpenOffers = Callable[[Sequence[str], str | None], Mapping[str, int]]
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,27 @@ class Router:
         rules: BookingRules,
         calendar: CalendarPort,
         bookings: BookingService,
+        open_offers: OpenOffers | None = None,
     ) -> None:
         self.team = team
         self.routing = routing
         self.rules = rules
         self._calendar = calendar
         self._bookings = bookings
+        self._open_offers = open_offers
+
+    def loads(self, ae_keys: Sequence[str], now: datetime, exclude_sender: str | None = None) -> Dict[str, Contender]:
+        """Each AE as a contender for the next meeting: this month's bookings plus the visitors
+        routed to them lately who have not booked yet (but ``exclude_sender``)."""
+        booked = self._bookings.host_loads(list(ae_keys))
+        coming = self._open_offers(ae_keys, exclude_sender) if self._open_offers else {}
+        return {
+            key: Contender(
+                key, ae.weight, booked[key].month_count + coming.get(key, 0), booked[key].last_booked_at, ae.joined
+            )
+            for key in ae_keys
+            if (ae := self.team.by_key.get(key)) is not None
+        }
 
     def availability(self, ae_keys: Sequence[str], now: datetime) -> Dict[str, List[Slot]]:
         """Free slots of each AE over the booking horizon."""
@@ -124,14 +144,7 @@ class Router:
                 eligible.append(ae)
             else:
                 reasons.append(f"skipped:{ae.key}:{skip}")
-        loads = self._bookings.host_loads([ae.key for ae in eligible])
-        ranked = rank(
-            [
-                Contender(ae.key, ae.weight, loads[ae.key].month_count, loads[ae.key].last_booked_at, ae.joined)
-                for ae in eligible
-            ],
-            now.date(),
-        )
+        ranked = rank(list(self.loads([ae.key for ae in eligible], now).values()), now.date())
         reasons.append(f"picked:{ranked[0]}" if ranked else "nobody_available")
         return RouteDecision(team=team_key, candidates=tuple(ranked), reasons=tuple(reasons)), free
 

@@ -97,7 +97,8 @@ class ChatBooking:
         free: Mapping[str, List[Slot]] | None,
     ) -> Offer:
         """The next times, kept as offered to this conversation before anyone sees them."""
-        offer = self.scheduler.offer(decision, visitor_timezone, after, free)
+        held = self.offers.held_by_others(sender_id, decision.candidates)
+        offer = self.scheduler.offer(decision, visitor_timezone, after, free, held)
         self.offers.record(sender_id, offer.slots)
         return offer
 

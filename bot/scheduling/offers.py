@@ -10,9 +10,9 @@ AE's availability again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import ContextManager, Sequence
+from typing import ContextManager, Sequence, Set, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,9 +20,13 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.leads.models import BookingOffer
 from bot.scheduling.scheduler import OfferedSlot
+from calendar_booking.tables import bookings
 
 #: An offer older than this is not honoured (the booking horizon is shorter).
 OFFER_VALID_FOR = timedelta(days=30)
+#: A time offered to another visitor this recently, who has not booked since, is left out of new offers
+#: while there are enough other times.
+HOLD_WINDOW = timedelta(minutes=30)
 
 
 class OfferLog:
@@ -52,6 +56,22 @@ class OfferLog:
                 session.flush()
             except IntegrityError:  # the same offer recorded at once by another replica: it is there
                 session.rollback()
+
+    def held_by_others(self, sender_id: str, ae_keys: Sequence[str]) -> Set[Tuple[str, datetime]]:
+        """The (AE, start) pairs offered lately (:data:`HOLD_WINDOW`) to other conversations that have not
+        booked since: a new offer leaves them out when it can, so visitors don't race for one time."""
+        since = self._clock.now() - HOLD_WINDOW
+        booked_since = select(bookings.c.id).where(
+            bookings.c.reference == BookingOffer.sender_id, bookings.c.created_at >= BookingOffer.offered_at
+        )
+        query = select(BookingOffer.ae_key, BookingOffer.start).where(
+            BookingOffer.offered_at >= since,
+            BookingOffer.sender_id != sender_id,
+            BookingOffer.ae_key.in_(list(ae_keys)),
+            ~exists(booked_since),
+        )
+        with self._unit() as session:
+            return {(str(ae), start) for ae, start in session.execute(query).all()}
 
     def was_offered(self, sender_id: str, start: datetime, end: datetime, ae_key: str | None = None) -> bool:
         """Whether this conversation was offered ``[start, end)`` (with ``ae_key``, when given) lately."""

@@ -1,7 +1,7 @@
 """Offering times and booking them: the router's decision meets the calendars.
 
 The offer shows 3–5 times spread over the visitor's next days, in the
-visitor's zone, from the routed AE; when that AE has too little soon (within
+visitor's zone, from the routed AE; when that AE has nothing soon (within
 ``prefer_routed_ae_days``), teammates' times join in, each slot keeping the
 best-ranked AE free at it. A pick is booked with the candidate free at that
 time who is furthest below their fair share *when the visitor taps*, by the
@@ -15,10 +15,10 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import AbstractSet, Any, Dict, List, Mapping, Sequence, Tuple
 
 from bot.clock import Clock
-from bot.routing.fair import Contender, rank
+from bot.routing.fair import Contender, deficits, rank
 from bot.routing.router import RouteDecision, Router, days_ahead
 from bot.routing.rules import RoutingLead
 from bot.scheduling.config import BookingConfig
@@ -104,8 +104,10 @@ class Scheduler:
         visitor_timezone: str,
         after: datetime | None = None,
         free: Mapping[str, List[Slot]] | None = None,
+        held: AbstractSet[Tuple[str, datetime]] = frozenset(),
     ) -> Offer:
-        """The next times to offer, later than ``after`` (for "other times")."""
+        """The next times to offer, later than ``after`` (for "other times"). Times ``held`` (AE, start:
+        offered to other visitors who may still tap them) are left out while enough others remain."""
         now = self._clock.now()
         if free is None:
             free = self.router.availability(decision.candidates, now)
@@ -119,13 +121,18 @@ class Scheduler:
         pool = later(free[candidates[0]])
         if (
             not decision.pinned
-            and len(days_ahead(pool, now, self.config.offer.prefer_routed_ae_days)) < self.config.offer.count
+            and not days_ahead(pool, now, self.config.offer.prefer_routed_ae_days)
         ):
             best: Dict[datetime, Slot] = {}
             for key in candidates:  # best-ranked first: setdefault keeps them
                 for slot in later(free[key]):
                     best.setdefault(slot.start, slot)
             pool = sorted(best.values(), key=lambda s: s.start)
+        # Times held for other visitors go last: a later time with the same AE rather than a race for one
+        # time (or a teammate's time, which would let the taps decide the share instead of the router).
+        unheld = [slot for slot in pool if (slot.host, slot.start) not in held]
+        if len(unheld) >= self.config.offer.count:
+            pool = unheld
         chosen = spread(pool, self.config.offer.count, visitor_timezone, per_day=self.config.offer.per_day)
         return Offer(
             tuple(OfferedSlot(n, s.host, s.start, s.end) for n, s in enumerate(chosen, start=1)), visitor_timezone
@@ -147,7 +154,7 @@ class Scheduler:
             CalendarUnavailable: a calendar or the database failed; nothing is booked.
         """
         now = self._clock.now()
-        order = [pick.ae] if decision.pinned else self.booking_order(decision, pick, now)
+        order = [pick.ae] if decision.pinned else self.booking_order(decision, pick, reference, now)
         for tries, key in enumerate(order):
             if tries >= MAX_BOOKING_TRIES:
                 break
@@ -172,21 +179,22 @@ class Scheduler:
                 logger.info("slot of %s at %s was taken; trying a teammate", key, pick.start.isoformat())
         raise SlotTaken("nobody is free at that time any more")
 
-    def booking_order(self, decision: RouteDecision, pick: OfferedSlot, now: datetime) -> List[str]:
-        """The candidates free at the picked time, furthest below their fair share first, by the
-        bookings made up to now (not when the times were offered: visitors offered times at the
-        same moment all saw the same counts, so the share followed the times they tapped)."""
-        keys = list(dict.fromkeys([*decision.candidates, pick.ae]))
+    def booking_order(self, decision: RouteDecision, pick: OfferedSlot, reference: str, now: datetime) -> List[str]:
+        """Who books the picked time: of the candidates free then, the AE it was offered with,
+        unless a teammate is more than a meeting further below their fair share by the loads
+        of now (bookings and other visitors' open offers), which can change between the offer
+        and the tap; then the others, furthest below their share first."""
+        keys = list(dict.fromkeys([pick.ae, *decision.candidates]))
         free = self.router.availability(keys, now)
         keys = [key for key in keys if any(slot.start == pick.start for slot in free.get(key, []))]
-        loads = self.bookings.host_loads(keys)
-        team = self.router.team.by_key
-        contenders = [
-            Contender(key, team[key].weight, loads[key].month_count, loads[key].last_booked_at, team[key].joined)
-            for key in keys
-            if key in team
-        ]
-        return rank(contenders, now.date()) or [pick.ae]
+        contenders = self.router.loads(keys, now, exclude_sender=reference)
+        order = rank(list(contenders.values()), now.date())
+        if not order:
+            return [pick.ae]
+        below = deficits(list(contenders.values()), now.date())
+        if pick.ae in below and below[order[0]] - below[pick.ae] <= 1:
+            order = [pick.ae] + [key for key in order if key != pick.ae]
+        return order
 
     def reassign(self, booking_id: str) -> Booking | None:
         """Moves a booked meeting to the teammate furthest below their fair
