@@ -61,9 +61,10 @@ def f1_table(pairs: Iterable[Tuple[str, str]]) -> Dict[str, Dict[str, float]]:
 
 def summary(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
     table = f1_table(pairs)
-    accuracy = sum(1 for t, p in pairs if t == p) / len(pairs) if pairs else 0.0
+    right = sum(1 for t, p in pairs if t == p)
+    accuracy = right / len(pairs) if pairs else 0.0
     macro = sum(row["f1"] for row in table.values()) / len(table) if table else 0.0
-    return {"n": len(pairs), "accuracy": accuracy, "macro_f1": macro}
+    return {"n": len(pairs), "right": right, "accuracy": accuracy, "macro_f1": macro}
 
 
 async def parse_all(texts: List[str], model: Path) -> List[Dict[str, Any]]:
@@ -99,10 +100,9 @@ def evaluate(items: List[Mapping[str, Any]], parsed: List[Mapping[str, Any]]) ->
 
 def print_report(result: Dict[str, Any]) -> None:
     overall, openings = result["overall"], result["openings"]
-    print(f"held-out: {overall['n']} messages, accuracy {overall['accuracy']:.3f}, macro-F1 {overall['macro_f1']:.3f}")
-    print(
-        f"openings: {openings['n']} messages, accuracy {openings['accuracy']:.3f}, macro-F1 {openings['macro_f1']:.3f}"
-    )
+    for name, row in (("held-out", overall), ("openings", openings)):
+        print(f"{name}: {row['n']} messages, {row['right']} right, accuracy {row['accuracy']:.4f}, "
+              f"macro-F1 {row['macro_f1']:.3f}")  # fmt: skip
     for kind, row in result["kinds"].items():
         print(f"  kind {kind:<14} n={row['n']:<4} accuracy {row['accuracy']:.3f}")
     print(f"  {'intent':<18} {'n':>4} {'prec':>6} {'recall':>6} {'F1':>6}")
