@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Dict, Iterator
+from typing import Callable, Dict, Iterator
 
 import pytest
 from sqlalchemy import text
@@ -174,3 +174,45 @@ def test_a_long_conversation_starts_a_new_session_with_its_answers_carried_over(
     assert all(later - earlier <= SESSION_CAP + 20 for earlier, later in itertools.pairwise(starts))
     record = leads.conversation_record(visitor.sender)
     assert record is not None and record["answers"][slot]["raw_text"] == ANSWERS[slot]
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 180.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_a_killed_web_app_is_started_again_while_the_chat_goes_on(
+    failing_stack: Stack, domain_texts: Dict[str, str]
+) -> None:
+    visitor, slot = consented_visitor(failing_stack, domain_texts)
+    killed = failing_stack.processes["web"].pid
+    signal_process(failing_stack, "web", signal.SIGKILL)
+    next_slot = question_asked(visitor.texts(ANSWERS[slot]), domain_texts)
+    assert next_slot not in (None, slot), "the chat does not need the web app"
+    assert wait_until(lambda: health(failing_stack)[0] == 200)
+    assert failing_stack.processes["web"].pid != killed
+
+
+def test_a_killed_rasa_server_is_started_again_and_the_conversation_resumes_where_it_was(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor, slot = consented_visitor(failing_stack, domain_texts)
+    next_slot = question_asked(visitor.texts(ANSWERS[slot]), domain_texts)
+    assert next_slot not in (None, slot)
+    signal_process(failing_stack, "rasa", signal.SIGKILL)
+    assert health(failing_stack)[0] == 503 or wait_until(lambda: health(failing_stack)[0] == 503, 10)
+    assert wait_until(lambda: health(failing_stack)[0] == 200), "Rasa is back, with its model"
+    after = question_asked(visitor.texts(ANSWERS[next_slot]), domain_texts)
+    assert after not in (None, slot, next_slot)
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None
+    assert {s: record["answers"][s]["raw_text"] for s in (slot, next_slot)} == {
+        s: ANSWERS[s] for s in (slot, next_slot)
+    }
