@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -82,6 +82,10 @@ bench-availability: install
 # Booking turn latency against a running stack (`make run` first); ARGS="--visitors 40 --concurrency 8".
 bench-booking: install
 	$(PY) -m benchmarks.booking $(ARGS)
+
+# One sender flooding the chat beside 20 ordinary visitors; fails if their p95 is over 2x the unloaded one.
+bench-flood: install migrate model
+	$(PY) -m benchmarks.flood $(ARGS)
 
 # The cluster under 64 concurrent visitors: no lost or reordered turns, no double booking,
 # fair round-robin, every alert exactly once (exits 1 when a check fails); ARGS="--visitors 128".
