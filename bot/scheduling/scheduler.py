@@ -119,10 +119,7 @@ class Scheduler:
             return [slot for slot in slots if after is None or slot.start > after]
 
         pool = later(free[candidates[0]])
-        if (
-            not decision.pinned
-            and not days_ahead(pool, now, self.config.offer.prefer_routed_ae_days)
-        ):
+        if not decision.pinned and not days_ahead(pool, now, self.config.offer.prefer_routed_ae_days):
             best: Dict[datetime, Slot] = {}
             for key in candidates:  # best-ranked first: setdefault keeps them
                 for slot in later(free[key]):
