@@ -9,9 +9,13 @@
   ``message`` that is not a string or ``metadata`` that is not an object get
   400 with a reason. Rasa's own channel answered 500, joined a shared
   conversation called ``default`` or stored a 10,000-character sender id.
-- **a message over** :data:`MAX_MESSAGE_CHARS` (the widget's own limit) is
-  not stored: the visitor is asked for a shorter one.
-- **one sender, one message at a time, and not too many**: while
+- **a long message is cut, a huge one refused**: a message over
+  :data:`MAX_STORED_CHARS` is cut to that length (at a word) before anything
+  is stored (a long paste still answers the question; the model reads its
+  first 1,000 characters); one over :data:`MAX_MESSAGE_CHARS` is not stored
+  at all and the visitor is asked for a shorter one. 1 MB and 10 MB messages
+  used to be stored whole.
+- **one sender, a message or two at a time, and not too many**: while
   :data:`MAX_IN_FLIGHT` of a sender's messages are waiting for the bot, the
   next one is turned away at once instead of queueing behind them (500
   messages sent at once took 15 minutes to drain, holding the conversation's
@@ -20,7 +24,7 @@
   loopback gets :data:`ADDRESS_BURST` and then :data:`ADDRESS_PER_SECOND` per
   second (a proxy in front of the Rasa server limits by the visitor's
   address itself, ``docs/deploy.md``). A turned-away visitor gets a polite
-  message saying why, never silence; REST answers 429.
+  message saying why, never silence; REST answers 413 (too long) or 429.
 
 The counts live in each Rasa server process (a Sanic worker), bounded in
 size; they are a guard against floods, not an accounting.
@@ -45,7 +49,10 @@ from sanic.response import HTTPResponse, json
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
+#: Longer messages are cut to this before they are stored (the widget sends at most 2,000).
+MAX_STORED_CHARS = 4000
+#: Longer messages are refused.
+MAX_MESSAGE_CHARS = 50_000
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 MAX_IN_FLIGHT = 2
 SENDER_BURST = 30
@@ -54,8 +61,7 @@ ADDRESS_BURST = 120
 ADDRESS_PER_SECOND = 10.0
 MAX_TRACKED_KEYS = 50_000
 
-TOO_LONG = (f"That message is longer than I can take ({MAX_MESSAGE_CHARS:,} characters at most). "
-            "Could you send a shorter version?")  # fmt: skip
+TOO_LONG = "That message is far longer than I can take. Could you send a shorter version, a few sentences?"
 TOO_FAST = "You're sending messages faster than I can read them. Give me a moment, then send your last one again."
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -130,9 +136,19 @@ class ChatLimits:
                 log_refusal(reason)
                 await message.output_channel.send_text_message(sender, reason)
                 return None
+            message.text = cut_to_stored(message.text or "")
             return await counted(message)
 
         return guarded
+
+
+def cut_to_stored(text: str) -> str:
+    """``text``, or its first :data:`MAX_STORED_CHARS` characters, cut at a space when one is near."""
+    if len(text) <= MAX_STORED_CHARS:
+        return text
+    cut = text[:MAX_STORED_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > MAX_STORED_CHARS - 200 else cut
 
 
 def log_refusal(reason: str) -> None:
@@ -187,6 +203,7 @@ class GuardedRestInput(RestInput):
             sender, text = request.json["sender"], request.json["message"]
             reason = limits.refusal(sender, text, request.remote_addr or request.ip)
             if reason is None:
+                request.json["message"] = cut_to_stored(text)  # what Rasa's channel reads next
                 return None
             log_refusal(reason)
             return json([{"recipient_id": sender, "text": reason}], status=413 if reason == TOO_LONG else 429)

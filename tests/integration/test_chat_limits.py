@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,7 +11,7 @@ import requests
 from sqlalchemy import text
 
 from bot.db import make_engine
-from bot.rasa_plugins.channels import MAX_MESSAGE_CHARS, SENDER_BURST, TOO_FAST, TOO_LONG
+from bot.rasa_plugins.channels import MAX_MESSAGE_CHARS, MAX_STORED_CHARS, SENDER_BURST, TOO_FAST, TOO_LONG
 from bot.stack import Stack
 from tests.support.stack import Visitor
 
@@ -51,7 +52,7 @@ def test_malformed_bodies_get_400_with_a_reason_and_store_nothing(stack: Stack) 
     assert stored_events(stack, "default") == 0
 
 
-def test_a_message_over_the_cap_is_refused_politely_and_not_stored(stack: Stack) -> None:
+def test_a_huge_message_is_refused_politely_and_not_stored(stack: Stack) -> None:
     visitor = Visitor(stack)
     answer = post(stack, json={"sender": visitor.sender, "message": "x" * (MAX_MESSAGE_CHARS + 1)})
     assert answer.status_code == 413
@@ -60,6 +61,20 @@ def test_a_message_over_the_cap_is_refused_politely_and_not_stored(stack: Stack)
     assert answer.status_code == 413
     assert stored_events(stack, visitor.sender) == 0
     assert visitor.texts("hello"), "the same visitor goes on with a message of a normal size"
+
+
+def test_a_long_message_is_answered_and_stored_cut(stack: Stack) -> None:
+    visitor = Visitor(stack)
+    long_paste = "our reps cannot keep up with inbound chats at night " * 200  # about 10,000 characters
+    assert visitor.texts(long_paste)
+    engine = make_engine(stack.env["TRACKER_DATABASE_URL"])
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"), {"s": visitor.sender}
+        ).scalar()
+    assert stored is not None
+    said = json.loads(stored)["text"]
+    assert long_paste.startswith(said) and MAX_STORED_CHARS - 200 < len(said) <= MAX_STORED_CHARS
 
 
 def test_a_flooding_sender_is_turned_away_at_once_and_others_are_served(stack: Stack) -> None:
