@@ -150,9 +150,6 @@ class Cluster:
                 wait_for_url(url, self.group.check_running, max(1.0, deadline - time.monotonic()), headers)
         wait_until_healthy(self.group, [p.web for p in self.ports.replicas], max(1.0, deadline - time.monotonic()))
 
-    def first_exited(self) -> str | None:
-        return self.group.first_exited()
-
     def stop(self) -> None:
         try:
             self.group.stop()

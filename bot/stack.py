@@ -109,9 +109,6 @@ class ProcessGroup:
             start_new_session=True,
         )  # fmt: skip
 
-    def first_exited(self) -> str | None:
-        return next((name for name, p in self.processes.items() if p.poll() is not None), None)
-
     def exited(self) -> Dict[str, int]:
         """The processes that have exited, with their exit codes (negative: the signal that ended them)."""
         return {name: code for name, p in self.processes.items() if (code := p.poll()) is not None}
@@ -123,9 +120,8 @@ class ProcessGroup:
 
     def check_running(self) -> None:
         """Raises when one of the processes has exited."""
-        exited = self.first_exited()
-        if exited:
-            raise RuntimeError(f"{exited} exited with code {self.processes[exited].returncode} while starting")
+        for name, code in self.exited().items():
+            raise RuntimeError(f"{name} exited with code {code} while starting")
 
     def stop(self, grace: float = 15.0) -> None:
         for process in self.processes.values():
@@ -193,9 +189,6 @@ class Stack:
 
     def wait_until_healthy(self, timeout: float = 240.0) -> None:
         wait_until_healthy(self.group, [self.ports.web], timeout)
-
-    def first_exited(self) -> str | None:
-        return self.group.first_exited()
 
     def stop(self, grace: float = 15.0) -> None:
         try:
