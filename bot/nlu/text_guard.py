@@ -197,14 +197,18 @@ def text_for_nlu(text: str | None) -> str:
     return truncate_for_nlu(text)
 
 
+def cut_at_word(text: str, limit: int, near: int) -> str:
+    """``text``, or its first ``limit`` characters, cut at the last space when it is within ``near`` of the end."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit - near else cut
+
+
 def truncate_for_nlu(text: str | None) -> str:
     """Cuts a message to :data:`MAX_NLU_CHARS`, at a word boundary when one is near."""
-    text = text or ""
-    if len(text) <= MAX_NLU_CHARS:
-        return text
-    cut = text[:MAX_NLU_CHARS]
-    space = cut.rfind(" ")
-    return cut[:space] if space > MAX_NLU_CHARS - 100 else cut
+    return cut_at_word(text or "", MAX_NLU_CHARS, 100)
 
 
 def is_thumbs_up(text: str) -> bool:

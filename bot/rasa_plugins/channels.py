@@ -47,6 +47,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.nlu.text_guard import cut_at_word
+
 logger = logging.getLogger(__name__)
 
 #: Longer messages are cut to this before they are stored (the widget sends at most 2,000).
@@ -144,11 +146,7 @@ class ChatLimits:
 
 def cut_to_stored(text: str) -> str:
     """``text``, or its first :data:`MAX_STORED_CHARS` characters, cut at a space when one is near."""
-    if len(text) <= MAX_STORED_CHARS:
-        return text
-    cut = text[:MAX_STORED_CHARS]
-    space = cut.rfind(" ")
-    return cut[:space] if space > MAX_STORED_CHARS - 200 else cut
+    return cut_at_word(text, MAX_STORED_CHARS, 200)
 
 
 def log_refusal(reason: str) -> None:
