@@ -105,13 +105,15 @@ class ActionCallFailed(RasaException):
 
 
 def wrap_remote_run(run: Callable[..., Any]) -> Callable[..., Any]:
-    """``RemoteAction.run`` with the short timeout and the safe retry; raises :class:`ActionCallFailed`."""
+    """``RemoteAction.run`` with the short timeout and the safe retry; raises :class:`ActionCallFailed`.
+    The two durations are read from the environment once, here."""
+    timeout = _seconds("ACTION_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
+    retry_for = _seconds("ACTION_CONNECT_RETRY_SECONDS", DEFAULT_CONNECT_RETRY_SECONDS)
 
     async def run_with_timeout(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
                                domain: Any) -> List[Event]:  # fmt: skip
-        timeout = _seconds("ACTION_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
         loop = asyncio.get_running_loop()
-        retry_until = loop.time() + _seconds("ACTION_CONNECT_RETRY_SECONDS", DEFAULT_CONNECT_RETRY_SECONDS)
+        retry_until = loop.time() + retry_for
         while True:
             try:
                 return await asyncio.wait_for(run(self, output_channel, nlg, tracker, domain), timeout)

@@ -43,11 +43,13 @@ def session_length(tracker: Any) -> int:
 
 
 def wrap(has_session_expired: Callable[..., bool]) -> Callable[..., bool]:
+    ceiling = max_events()  # read from the environment once, here
+
     def expired_or_too_long(self: MessageProcessor, tracker: Any) -> bool:
         if has_session_expired(self, tracker):
             return True
-        if len(tracker.events) > max_events() and session_length(tracker) > max_events():
-            logger.warning("a conversation's session passed %d events: starting a new one", max_events())
+        if len(tracker.events) > ceiling and session_length(tracker) > ceiling:
+            logger.warning("a conversation's session passed %d events: starting a new one", ceiling)
             return True
         return False
 
