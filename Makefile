@@ -16,13 +16,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
 	@echo "make test   lint, type check, unit tests, Rasa data validation and story tests, integration tests"
 	@echo "make check  validate ops/*.yml against domain.yml"
 	@echo "make rescore  preview how ops/scoring.yml changes stored leads (ARGS=--apply writes)"
+	@echo "make repair  bring the lead store level with the conversations' trackers"
 	@echo "make route LEAD=<json or lead id>  explain how a lead is routed, without booking"
 	@echo "make nlu-eval  intent accuracy on the held-out visitor messages (tests/nlu_eval/)"
 
@@ -61,6 +62,10 @@ typecheck: install
 # Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
 rescore: migrate
 	$(PY) -m bot.rescore $(ARGS)
+
+# Bring the lead store level with Rasa's trackers (consent, answers, score), e.g. after an outage.
+repair: migrate
+	$(PY) -m bot.leads.repair
 
 # Turn latency and throughput at 1, 8, 32 and 64 visitors: the full stack against the
 # bench/baseline form bot, side by side (about 15 minutes); ARGS="--levels 1 8" for less.

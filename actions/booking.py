@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, TypeVar
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -29,6 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions import repairs
 from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call
 from bot.errors import StoreError
 from bot.metrics import CALENDAR_ERRORS
@@ -42,6 +43,7 @@ from calendar_booking.booking import Booking
 from calendar_booking.errors import BookingError, CalendarUnavailable, SlotNotOffered, SlotTaken
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STAGE_SLOT = "booking_stage"
 OFFER_SLOT = "offered_slots"
@@ -90,6 +92,17 @@ def _offered(tracker: Tracker) -> List[OfferedSlot]:
     return [s for s in (OfferedSlot.from_slot(v) for v in tracker.get_slot(OFFER_SLOT) or []) if s is not None]
 
 
+async def repaired_if_unbookable(tracker: Tracker, call: Callable[..., T], *args: Any) -> T:
+    """Runs a booking call; when our records hold no CQL lead for the conversation, brings
+    the lead store level with the tracker (a write may have failed) and tries once more."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except NotBookable:
+        if not await repairs.repair(tracker.sender_id, tracker.events):
+            raise
+    return await asyncio.to_thread(call, *args)
+
+
 def visitor_email(tracker: Tracker) -> str | None:
     """The email the visitor gave, for what the bot says back (booking reads the lead store's)."""
     question = next((q for q in services().playbook.questions if q.parser.value == "email"), None)
@@ -115,7 +128,7 @@ class ActionAskSlotPick(Action):
         after = _offer_from(tracker.get_slot(OFFER_FROM_SLOT))
         booking = svc.chat_booking
         try:
-            decision, free = await asyncio.to_thread(booking.decision, tracker.sender_id)
+            decision, free = await repaired_if_unbookable(tracker, booking.decision, tracker.sender_id)
             events.append(SlotSet(ROUTE_SLOT, decision.to_slot()))
             offer = await asyncio.to_thread(booking.offer, tracker.sender_id, decision, zone, after, free)
         except (NotBookable, StoreError):
@@ -222,7 +235,7 @@ class ValidateBookingForm(FormValidationAction):
     ) -> Dict[str, Any]:
         booking_service = services().chat_booking
         try:
-            booking = await asyncio.to_thread(booking_service.book, tracker.sender_id, pick, zone)
+            booking = await repaired_if_unbookable(tracker, booking_service.book, tracker.sender_id, pick, zone)
         except (NotBookable, StoreError):
             logger.warning("no booking for %s: our records hold no CQL lead or routing for it", tracker.sender_id)
             dispatcher.utter_message(response="utter_cannot_book_here")

@@ -43,7 +43,7 @@ from bot.playbook import Parser, Question
 from bot.qualification.corrections import find_corrections
 from bot.qualification.extract import find_answers
 from bot.qualification.normalise import is_refusal
-from bot.qualification.understand import TEXT_PARSERS, answers_clearly, kept_as_typed, understand
+from bot.qualification.understand import SKIPPED, TEXT_PARSERS, answers_clearly, kept_as_typed, understand
 from bot.scoring.score import knockout_of
 
 # The answers recorded while validate_qualification_form runs, stored in one go at its end.
@@ -63,7 +63,6 @@ KNOCKOUT_SLOT = "knockout"
 ASK_PREFIX = "utter_ask_"
 #: A question is put at most this many times; then it is kept unanswered.
 MAX_ASKS = 2
-SKIPPED = "(not answered)"
 
 #: Intents with a mid-form rule or a reply of the director's. A message classified as
 #: one of them is left to it unless it clearly answers the question.

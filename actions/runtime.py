@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Tracker
 
+from actions.repairs import note_failed_write
 from bot.errors import StoreError
 from bot.leads.store import VisitContext
 from bot.metrics import LEAD_STORE_FAILURES
@@ -27,14 +28,16 @@ def services() -> Services:
 
 async def store_call(func: Callable[..., Any], *args: Any) -> Any | None:
     """Runs a blocking lead-store call in a worker thread. A store failure is
-    logged and swallowed: the visitor's conversation goes on, and Rasa's
-    tracker still holds every answer."""
+    logged, counted and swallowed: the visitor's conversation goes on, Rasa's
+    tracker still holds every answer, and the conversation is noted for repair
+    (:mod:`actions.repairs`)."""
     try:
         return await asyncio.to_thread(func, *args)
     except StoreError as exc:
         call = str(getattr(func, "__name__", "unknown"))[:60]
         LEAD_STORE_FAILURES.labels(call).inc()
         logger.error("lead store call %s failed (%s)", call, exc.__class__.__name__)
+        note_failed_write()
         return None
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import PAGE_URL_SLOT, TIMEZONE_SLOT, UTM_SLOT, services, store_call
 from bot.leads.store import VisitContext
 from bot.visit import visit_from_metadata
 
-_NOT_CARRIED = {"session_started_metadata", "requested_slot"}
+_NOT_CARRIED = {"session_started_metadata", REQUESTED_SLOT}
 
 
 class ActionSessionStart(Action):
@@ -36,4 +38,18 @@ class ActionSessionStart(Action):
             context.append(SlotSet(PAGE_URL_SLOT, visit["page_url"]))
         if visit["utm"]:
             context.append(SlotSet(UTM_SLOT, visit["utm"]))
-        return [SessionStarted(), *carried, *context, ActionExecuted("action_listen")]
+        return [SessionStarted(), *carried, *resumed_form(tracker, domain), *context, ActionExecuted("action_listen")]
+
+
+def resumed_form(tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    """A session cut for its length (:mod:`bot.rasa_plugins.session_cap`) while a form was
+    running goes on with that form and its question; a session that expired (the visitor
+    was away longer than the session lasts) starts afresh, with its answers."""
+    form = tracker.active_loop_name
+    if not form:
+        return []
+    expiry_minutes = float((domain.get("session_config") or {}).get("session_expiration_time") or 0)
+    stamps = [e["timestamp"] for e in tracker.events if isinstance(e.get("timestamp"), (int, float))]
+    if expiry_minutes > 0 and (not stamps or time.time() - max(stamps) >= expiry_minutes * 60):
+        return []
+    return [ActiveLoop(form), SlotSet(REQUESTED_SLOT, tracker.get_slot(REQUESTED_SLOT))]

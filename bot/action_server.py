@@ -6,6 +6,8 @@
   compared in constant time, or it gets 401 before any action runs. The Rasa
   server sends it (``endpoints.yml``); the token comes from the environment,
   never the command line.
+- A conversation whose lead-store write failed is repaired from its tracker
+  before its next action, and in the background (:mod:`actions.repairs`).
 - ``GET /metrics`` takes the API token instead (a Prometheus scraper's), and
   every ``/webhook`` call is timed by action and status (:mod:`bot.metrics`).
 """
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
 import os
@@ -82,9 +85,22 @@ def secure(app: Sanic, action_token: str, api_token: str | None) -> Sanic:
 
 def create_action_app(action_token: str, api_token: str | None) -> Sanic:
     """rasa-sdk's app for our actions (no CORS: browsers never call it), secured."""
-    from rasa_sdk.endpoint import create_app
+    import rasa_sdk.endpoint
 
-    return secure(create_app(ACTIONS_PACKAGE, cors_origins=""), action_token, api_token)
+    from actions.repairs import RepairingExecutor, sweep_forever
+
+    rasa_sdk.endpoint.ActionExecutor = RepairingExecutor  # create_app builds one
+    app = rasa_sdk.endpoint.create_app(ACTIONS_PACKAGE, cors_origins="")
+
+    @app.after_server_start
+    async def start_repairs(app: Sanic, _loop: object) -> None:
+        app.ctx.repairs = asyncio.create_task(sweep_forever())
+
+    @app.before_server_stop
+    async def stop_repairs(app: Sanic, _loop: object) -> None:
+        app.ctx.repairs.cancel()
+
+    return secure(app, action_token, api_token)
 
 
 def main(argv: List[str] | None = None) -> int:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_session_factory
+from bot.leads.repair import LeadRepair
 from bot.leads.store import LeadStore
+from bot.leads.transcripts import TranscriptStore
 from bot.notifications.events import booking_events
 from bot.playbook import Playbook, load_playbook
 from bot.routing.log import RoutingLog
@@ -44,6 +46,8 @@ class Services:
     routing_log: RoutingLog
     chat_booking: ChatBooking
     links: MeetingLinks | None
+    #: Replays Rasa's trackers into the lead store (:mod:`bot.leads.repair`).
+    repair: LeadRepair
 
 
 _lock = threading.Lock()
@@ -82,6 +86,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             scheduler, OfferLog(sessions, clock), leads, routing_log, playbook, scoring, routing, settings.public_url
         ),
         links=meeting_links(settings),
+        repair=LeadRepair(leads, TranscriptStore(make_engine(settings.tracker_database_url)), playbook, scoring),
     )
 
 

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
+from bot.leads.replay import ReplayedConversation
 from bot.notifications.erasure import ERASED_TITLE, enqueue_erasure
 from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
@@ -222,6 +223,88 @@ class LeadStore:
             self._apply_score(conversation.lead, score, cause, now, note)
             return int(conversation.lead.id)
 
+    def restore(self, replayed: ReplayedConversation) -> bool:
+        """Brings this conversation's stored consent, answers, knock-out and outcome
+        level with what its tracker says (:mod:`bot.leads.repair`), in one transaction.
+        Idempotent: a second call changes nothing. An erased lead is never restored.
+        Returns whether anything changed."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._conversation(session, replayed.sender_id)
+            if conversation is not None and conversation.lead is not None and conversation.lead.erased_at is not None:
+                return False
+            if replayed.consent is not True:
+                if replayed.consent is False and conversation is not None and conversation.consent_withdrawn_at is None:
+                    conversation.consent_withdrawn_at = now
+                    conversation.answers.clear()
+                    conversation.lead_id = None
+                    return True
+                return False
+            changed = False
+            consent_at = replayed.consent_at or now
+            if conversation is None:
+                conversation = Conversation(
+                    sender_id=replayed.sender_id[:255],
+                    started_at=min(replayed.started_at, consent_at),
+                    consent_given_at=consent_at,
+                    last_activity_at=replayed.last_activity_at,
+                    utm={},
+                )
+                session.add(conversation)
+                changed = True
+            elif conversation.consent_withdrawn_at is not None:
+                conversation.consent_given_at, conversation.consent_withdrawn_at = consent_at, None
+                changed = True
+            page_url = conversation.page_url or replayed.page_url
+            conversation.page_url = page_url[:MAX_URL_CHARS] if page_url else None
+            conversation.utm = conversation.utm or dict(replayed.utm)
+            conversation.browser_timezone = (
+                conversation.browser_timezone or (replayed.browser_timezone or "")[:64] or None
+            )
+            answered = False
+            for record in replayed.answers:
+                answer = self._answer(session, conversation, record.question)
+                raw = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
+                if answer.value != record.value or answer.answered_at is None:
+                    answer.value, answer.raw_text = record.value, raw
+                    answer.parser, answer.parsed = record.parser, record.parsed
+                    answer.attempts = max(answer.attempts or 0, 1)
+                    answer.answered_at = record.answered_at
+                    answered = True
+                answer.asked_at = answer.asked_at or record.asked_at
+            for question, asked_at in replayed.asked.items():
+                answer = self._answer(session, conversation, question)
+                answer.asked_at = answer.asked_at or asked_at
+            knockout = replayed.knockout[:40] if replayed.knockout else None
+            if conversation.knockout != knockout:
+                conversation.knockout, changed = knockout, True
+            if replayed.outcome and conversation.outcome is None:
+                conversation.outcome, conversation.ended_at, changed = replayed.outcome, replayed.ended_at, True
+            if conversation.last_activity_at is None or conversation.last_activity_at < replayed.last_activity_at:
+                conversation.last_activity_at = replayed.last_activity_at
+            session.flush()
+            if answered or (conversation.lead_id is None and replayed.answers):
+                before = conversation.lead_id
+                self._sync_lead(session, conversation, now)
+                changed = changed or answered or conversation.lead_id != before
+            return changed
+
+    def restore_score(self, sender_id: str, score: Score) -> bool:
+        """Stores ``score`` (cause ``repaired``) when the lead's stored score differs
+        from it and no person has set the tier by hand since. Returns whether it did."""
+        now = self._clock.now()
+        with self._unit() as session:
+            conversation = self._consented(session, sender_id)
+            lead = conversation.lead if conversation is not None else None
+            if lead is None or lead.erased_at is not None:
+                return False
+            if any(change.cause == "ae_override" for change in lead.status_changes) or lead.accepted_by:
+                return False
+            if lead.scored_at is not None and lead.score == score.points and lead.status == score.tier.value:
+                return False
+            self._apply_score(lead, score, "repaired", now)
+            return True
+
     def rescore(self, lead_id: int, score: Score) -> None:
         """Stores a score recomputed under a new policy (cause ``rescored``)."""
         with self._unit() as session:
@@ -399,6 +482,20 @@ class LeadStore:
                 return None
             answers = {answer.question: answer.value for answer in conversation.answers if answer.value is not None}
             return answers, conversation.knockout
+
+    def bookings_without_lead(self) -> List[str]:
+        """The conversations that hold an active booking but no consented lead in the store."""
+        with self._unit() as session:
+            with_lead = select(Conversation.sender_id).where(
+                Conversation.lead_id.isnot(None), Conversation.consent_withdrawn_at.is_(None)
+            )
+            rows = session.execute(
+                select(bookings.c.reference)
+                .where(bookings.c.active_start.isnot(None), bookings.c.reference.not_in(with_lead))
+                .distinct()
+                .order_by(bookings.c.reference)
+            )
+            return [str(reference) for (reference,) in rows]
 
     def lead_id_for(self, sender_id: str) -> int | None:
         """The lead of a consented conversation, if it has one."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Engine
@@ -36,6 +36,21 @@ _CONSENT_EVENTS = text(
 ).bindparams(bindparam("senders", expanding=True))
 CONSENT_SLOT = "consent"
 PURGE_BATCH = 500
+
+# The events of a conversation's latest session, as Rasa's store selects them (those at or after
+# its last ``session_started``); the tracker store reads them with this too.
+LATEST_SESSION = """
+    FROM events AS e,
+         (SELECT max("timestamp") AS start FROM events
+           WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
+    WHERE e.sender_id = :sender_id AND (e."timestamp" >= latest.start OR latest.start IS NULL)
+"""
+SESSION_STARTED = "session_started"
+_SELECT_LATEST_SESSION = text(f"SELECT e.data {LATEST_SESSION} ORDER BY e.id")
+_CONSENTING_SENDERS = text(
+    "SELECT DISTINCT sender_id FROM events WHERE sender_id > :after AND type_name = 'slot' "
+    "AND data LIKE '%\"consent\"%' ORDER BY sender_id LIMIT :batch"
+)
 
 
 def transcript_message(type_name: str, timestamp: float | None, data: str | None) -> Dict[str, Any] | None:
@@ -83,6 +98,42 @@ class TranscriptStore:
             raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc
         return result
 
+    def session_events(self, sender_id: str) -> List[Dict[str, Any]]:
+        """The events of the sender's latest session, oldest first (none before Rasa's first start)."""
+        try:
+            if not self._has_events():
+                return []
+            with self._engine.connect() as connection:
+                rows = connection.execute(
+                    _SELECT_LATEST_SESSION, {"sender_id": sender_id, "session_started": SESSION_STARTED}
+                )
+                events = [_event(data) for (data,) in rows]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc
+        return [event for event in events if event is not None]
+
+    def consented_senders(self) -> Iterator[str]:
+        """Every sender whose tracker's latest consent slot says yes, in batches."""
+        after = ""
+        while True:
+            try:
+                if not self._has_events():
+                    return
+                with self._engine.connect() as connection:
+                    batch = [
+                        row[0]
+                        for row in connection.execute(_CONSENTING_SENDERS, {"after": after, "batch": PURGE_BATCH})
+                    ]
+                    consented = (
+                        _consented_senders(connection.execute(_CONSENT_EVENTS, {"senders": batch})) if batch else set()
+                    )
+            except SQLAlchemyError as exc:
+                raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc
+            yield from (sender for sender in batch if sender in consented)
+            if len(batch) < PURGE_BATCH:
+                return
+            after = batch[-1]
+
     def purge_unconsented(self, idle_since: datetime) -> Tuple[int, int]:
         """Erases the conversations of visitors who did not consent (declined,
         withdrew, or never answered) and have been quiet since ``idle_since``.
@@ -121,6 +172,14 @@ class TranscriptStore:
                 return int(connection.execute(_DELETE, {"senders": senders}).rowcount or 0)
         except SQLAlchemyError as exc:
             raise StoreError(f"tracker store erase failed: {exc.__class__.__name__}") from exc
+
+
+def _event(data: str | None) -> Dict[str, Any] | None:
+    try:
+        event = json.loads(data or "{}")
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
 
 
 def _consented_senders(rows: Iterable[Tuple[str, str]]) -> Set[str]:

@@ -15,6 +15,8 @@ from bot.qualification import normalise as n
 
 #: Parsers whose slot holds plain text; the others hold a mapping.
 TEXT_PARSERS = frozenset({Parser.TEXT, Parser.NAME, Parser.COMPANY})
+#: What is kept for a question asked twice and never answered.
+SKIPPED = "(not answered)"
 
 
 def _structured(value: Any) -> Dict[str, Any] | None:

@@ -12,10 +12,13 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing, contextmanager
 from typing import Callable, Dict, Iterator
 
 import pytest
@@ -31,13 +34,17 @@ from tests.support.stack import Visitor, start_stack
 
 ACTION_TIMEOUT = 3
 SESSION_CAP = 80
+REPAIR_SWEEP = 1
+#: The lead store's tables a visitor's conversation writes.
+LEAD_TABLES = ("conversations", "answers", "leads", "lead_status_changes", "chat_opens", "health_probes")
 
 
 @pytest.fixture(scope="module")
 def failing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("failures")
     running = start_stack(workdir, f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}",
-                          {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT), "SESSION_MAX_EVENTS": str(SESSION_CAP)})  # fmt: skip
+                          {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT), "SESSION_MAX_EVENTS": str(SESSION_CAP),
+                           "REPAIR_SWEEP_SECONDS": str(REPAIR_SWEEP)})  # fmt: skip
     supervisor = Supervisor(running.group)
     watching = threading.Event()
     watching.set()
@@ -216,3 +223,81 @@ def test_a_killed_rasa_server_is_started_again_and_the_conversation_resumes_wher
     assert {s: record["answers"][s]["raw_text"] for s in (slot, next_slot)} == {
         s: ANSWERS[s] for s in (slot, next_slot)
     }
+
+
+@contextmanager
+def lead_store_refusing_writes(stack: Stack) -> Iterator[None]:
+    """Every insert and update of the lead store's tables fails at once, as on a disk gone
+    read-only or full; reads go on."""
+    path = stack.env["DATABASE_URL"].removeprefix("sqlite:///")
+    triggers = [(f"refuse_{op.lower()}_{table}", op, table) for table in LEAD_TABLES for op in ("INSERT", "UPDATE")]
+    with closing(sqlite3.connect(path, timeout=10)) as connection:
+        for name, op, table in triggers:
+            connection.execute(
+                f"CREATE TRIGGER {name} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, 'read-only'); END"
+            )
+        connection.commit()
+    try:
+        yield
+    finally:
+        with closing(sqlite3.connect(path, timeout=10)) as connection:
+            for name, _op, _table in triggers:
+                connection.execute(f"DROP TRIGGER IF EXISTS {name}")
+            connection.commit()
+
+
+def answer_questions(visitor: Visitor, texts: list[str], domain_texts: Dict[str, str], count: int) -> list[str]:
+    """Answers the questions the bot asks, ``count`` of them; returns the bot's last reply."""
+    for _ in range(count):
+        slot = question_asked(texts, domain_texts)
+        assert slot is not None, texts
+        texts = visitor.texts(ANSWERS[slot])
+    return texts
+
+
+def test_a_visitor_who_talked_while_the_lead_store_took_no_writes_is_kept_whole_and_books(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor = Visitor(failing_stack, metadata={"timezone": "Europe/Berlin"})
+    visitor.say("hello")
+    with lead_store_refusing_writes(failing_stack):
+        texts = visitor.texts("/give_consent")
+        texts = answer_questions(visitor, texts, domain_texts, 4)  # four turns, none of them stored
+        assert leads.conversation_record(visitor.sender) is None
+        assert health(failing_stack)[0] == 503, "the store takes no writes, and /healthz says so"
+    replies = visitor.say(ANSWERS[str(question_asked(texts, domain_texts))])
+    for _ in range(4):
+        replies = visitor.say(ANSWERS[str(question_asked([r.get("text", "") for r in replies], domain_texts))])
+    picks = [b["payload"] for r in replies for b in r.get("buttons") or [] if b["payload"].startswith("/pick_slot")]
+    assert picks, replies
+    assert "You're booked!" in " ".join(r.get("text", "") for r in visitor.say(picks[0]))
+
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None and record["consent_given_at"] is not None
+    assert {slot: answer["raw_text"] for slot, answer in record["answers"].items()} == ANSWERS
+    assert record["outcome"] == "completed"
+    assert record["lead"]["status"] == "cql" and record["lead"]["score"] is not None
+    assert leads.bookings_without_lead() == []
+
+
+def test_a_visitor_who_left_while_the_lead_store_took_no_writes_is_repaired_in_the_background(
+    failing_stack: Stack, leads: LeadStore, domain_texts: Dict[str, str]
+) -> None:
+    visitor = Visitor(failing_stack)
+    visitor.say("hello")
+    with lead_store_refusing_writes(failing_stack):
+        answer_questions(visitor, visitor.texts("/give_consent"), domain_texts, 3)
+    # The visitor says nothing more: the action server's sweep brings the store level.
+    assert wait_until(lambda: len((leads.conversation_record(visitor.sender) or {}).get("answers") or {}) >= 3, 30)
+    record = leads.conversation_record(visitor.sender)
+    assert record is not None and record["consent_given_at"] is not None
+    answered = {slot: answer["raw_text"] for slot, answer in record["answers"].items() if answer["raw_text"]}
+    assert answered == {slot: ANSWERS[slot] for slot in answered} and len(answered) == 3
+
+
+def test_make_repair_finds_every_conversation_level_and_no_booking_without_its_lead(failing_stack: Stack) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.leads.repair"], env=failing_stack.env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 failed; active bookings without a lead: 0" in done.stdout

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
@@ -32,4 +32,18 @@ def write_conversations(
                 tracker.update(SlotSet("consent", consent, timestamp=start + number * 10))
             tracker.update(BotUttered(f"reply {number}", timestamp=start + number * 10 + 1))
         asyncio.run(store.save(tracker))
+    store.engine.dispose()
+
+
+def write_events(database_url: str, sender: str, events: Sequence[Event]) -> None:
+    """Appends ``events`` to the sender's tracker, as the Rasa server saves a turn."""
+    url = make_url(database_url)
+    store = SQLTrackerStore(
+        Domain.empty(), dialect=url.drivername, host=url.host, port=url.port, db=url.database,
+        username=url.username, password=url.password,
+    )  # fmt: skip
+    tracker = asyncio.run(store.retrieve_full_tracker(sender)) or DialogueStateTracker(sender, slots=[])
+    for event in events:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
     store.engine.dispose()

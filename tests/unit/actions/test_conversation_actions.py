@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any, Dict
 
 import pytest
@@ -37,6 +38,18 @@ def test_session_start_takes_the_widget_metadata_and_carries_answers_over(domain
         "consent": True, "company": "Acme", "visitor_timezone": "Asia/Kolkata",
         "page_url": "https://cqlbot.example/pricing", "utm": {"utm_source": "linkedin"},
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("idle_seconds, resumed", [(5, True), (2 * 3600, False)])
+def test_a_session_cut_for_length_mid_form_goes_on_with_the_form_and_an_expired_one_does_not(
+    domain: Dict[str, Any], idle_seconds: int, resumed: bool
+) -> None:
+    last = {"event": "slot", "name": "requested_slot", "value": "slot_pick", "timestamp": time.time() - idle_seconds}
+    tracker = make_tracker(domain, slots={"consent": True}, active_loop="booking_form", after_user=[last])
+    events, _ = run(ActionSessionStart(), tracker, domain)
+    loops = [e["name"] for e in events if e["event"] == "active_loop"]
+    asked = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "requested_slot"]
+    assert (loops, asked) == ((["booking_form"], ["slot_pick"]) if resumed else ([], []))
 
 
 def test_session_start_ignores_hostile_metadata(domain: Dict[str, Any]) -> None:

@@ -1,0 +1,92 @@
+"""Conversations whose lead-store write failed, repaired from their trackers.
+
+:func:`actions.runtime.store_call` notes the conversation of every failed
+write here. The lead store is brought level with the conversation's tracker
+(:mod:`bot.leads.repair`)
+
+- before that conversation's next action runs (:class:`RepairingExecutor`),
+  from the tracker the Rasa server sent with the call, so the next answer,
+  score or booking finds everything said so far; and
+- every ``REPAIR_SWEEP_SECONDS`` (15) in the background, from the tracker
+  store, for a visitor who left after the failure.
+
+A conversation stays noted until a repair succeeds. The notes live in this
+process: after a restart of the action server, ``make repair`` brings every
+conversation level, and a booking refused for want of a lead repairs first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from contextvars import ContextVar
+from typing import Any, Dict, Mapping, Sequence
+
+from rasa_sdk.executor import ActionExecutor
+
+from bot.errors import StoreError
+from bot.services import get_services
+
+logger = logging.getLogger(__name__)
+
+#: The conversation whose action is running (set by :class:`RepairingExecutor`).
+CURRENT_SENDER: ContextVar[str | None] = ContextVar("current_sender", default=None)
+SWEEP_SECONDS_VARIABLE = "REPAIR_SWEEP_SECONDS"
+DEFAULT_SWEEP_SECONDS = 15.0
+#: Senders noted at once; beyond this the oldest note goes (``make repair`` still finds it).
+MAX_PENDING = 10_000
+
+_pending: Dict[str, None] = {}
+
+
+def note_failed_write() -> None:
+    """Notes that the running action's conversation missed a lead-store write."""
+    sender = CURRENT_SENDER.get()
+    if sender is None:
+        return
+    _pending[sender] = None
+    while len(_pending) > MAX_PENDING:
+        del _pending[next(iter(_pending))]
+
+
+def pending() -> list[str]:
+    return list(_pending)
+
+
+async def repair(sender_id: str, events: Sequence[Mapping[str, Any]] | None = None) -> bool:
+    """Repairs one noted conversation; True once it is level (and no longer noted)."""
+    try:
+        await asyncio.to_thread(get_services().repair.repair, sender_id, events)
+    except StoreError as exc:
+        logger.warning("repairing a conversation failed (%s); it stays noted", exc.__class__.__name__)
+        return False
+    _pending.pop(sender_id, None)
+    return True
+
+
+async def sweep_forever() -> None:
+    """Repairs the noted conversations from the tracker store, every few seconds."""
+    interval = float(os.environ.get(SWEEP_SECONDS_VARIABLE) or DEFAULT_SWEEP_SECONDS)
+    while True:
+        await asyncio.sleep(interval)
+        for sender in pending():
+            if not await repair(sender):
+                break  # the store is still failing: try again next time
+
+
+class RepairingExecutor(ActionExecutor):
+    """rasa-sdk's executor that repairs a noted conversation before its next action,
+    and tells :func:`note_failed_write` whose action is running."""
+
+    async def run(self, action_call: Dict[str, Any]) -> Dict[str, Any] | None:
+        tracker = action_call.get("tracker")
+        sender = tracker.get("sender_id") if isinstance(tracker, dict) else None
+        token = CURRENT_SENDER.set(sender if isinstance(sender, str) else None)
+        try:
+            if isinstance(sender, str) and sender in _pending:
+                events = tracker.get("events") if isinstance(tracker, dict) else None
+                await repair(sender, events if isinstance(events, list) else None)
+            return await super().run(action_call)
+        finally:
+            CURRENT_SENDER.reset(token)
