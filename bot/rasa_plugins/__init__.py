@@ -6,7 +6,7 @@ starts, never on import) installs the speed-ups measured under load
 once, event types found in a table, kept-alive connections to the action
 server, and the model's graph run in an order worked out once; and a failed action call
 that ends the turn and asks the visitor again instead of losing their message;
-and a ceiling on a session's length.
+a ceiling on a session's length; and logs without visitor text.
 """
 
 
@@ -18,6 +18,7 @@ def install_all() -> None:
         action_validation,
         event_types,
         graph_runner,
+        private_logs,
         session_cap,
     )
 
@@ -27,3 +28,4 @@ def install_all() -> None:
     graph_runner.install()
     action_failures.install()
     session_cap.install()
+    private_logs.install()

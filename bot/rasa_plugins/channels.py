@@ -36,13 +36,15 @@ import ipaddress
 import logging
 import re
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict
+from json import loads as json_loads
+from typing import Any, Awaitable, Callable, Dict, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
@@ -210,11 +212,80 @@ class GuardedRestInput(RestInput):
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """Rasa's Socket.IO channel (the widget's), its messages limited the same way."""
+    """Rasa's Socket.IO channel (the widget's), its events checked and its messages limited
+    the same way as REST's, per sender and per address. Rasa's own handlers took any
+    ``session_id`` (10,000 characters, or none: a message then joined no conversation
+    and Rasa warned with the message's data) and failed on a message or metadata of the
+    wrong type, logging the event."""
 
     @classmethod
     def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(ChatLimits().guard(on_new_message))
+        limits = ChatLimits()
+        counted = limits.counting(on_new_message)
+        blueprint = super().blueprint(counted)
+        sio = self.sio
+        assert sio is not None  # set by the blueprint just built
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = asked if isinstance(asked, str) and SENDER_PATTERN.fullmatch(asked) else uuid.uuid4().hex
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            problem, sender, text, metadata = socketio_message(data, sid, self.session_persistence, self.metadata_key)
+            if problem is not None:
+                logger.warning("socket.io chat message ignored: %s", problem)
+                await output.send_text_message(sid, UNREADABLE)
+                return
+            reason = limits.refusal(sender, text, socketio_address(sio, sid))
+            if reason is not None:
+                log_refusal(reason)
+                await output.send_text_message(sender, reason)
+                return
+            message = UserMessage(cut_to_stored(text), output, sender, input_channel=self.name(), metadata=metadata)
+            await counted(message)
+
+        return blueprint
+
+
+UNREADABLE = "Sorry, that message didn't come through in a form I can read. Could you send it again?"
+
+
+def socketio_message(
+    data: Any, sid: str, session_persistence: bool, metadata_key: str
+) -> Tuple[str | None, str, str, Dict[str, Any] | None]:
+    """(what is wrong, sender, text, metadata) of a Socket.IO ``user_uttered`` event."""
+    if not isinstance(data, dict):
+        return "the event must be an object", "", "", None
+    sender = data.get("session_id") if session_persistence else sid
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        return "the session id must be 1-128 letters, digits or -_.:@", "", "", None
+    text = data.get("message", "")
+    if not isinstance(text, str):
+        return "the message must be a string", sender, "", None
+    metadata = data.get(metadata_key)
+    if isinstance(metadata, str):
+        try:
+            metadata = json_loads(metadata)
+        except ValueError:
+            return "the metadata is not JSON", sender, text, None
+    if metadata is not None and not isinstance(metadata, dict):
+        return "the metadata must be an object", sender, text, None
+    return None, sender, text, metadata or {}
+
+
+def socketio_address(sio: Any, sid: str) -> str | None:
+    """The address a Socket.IO client connected from (Sanic's request, kept by engine.io)."""
+    try:
+        request = sio.get_environ(sid).get("sanic.request")
+    except (AttributeError, KeyError):
+        return None
+    return (getattr(request, "remote_addr", None) or getattr(request, "ip", None)) if request is not None else None

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import queue
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
+import socketio
 from sqlalchemy import text
 
 from bot.db import make_engine
-from bot.rasa_plugins.channels import MAX_MESSAGE_CHARS, MAX_STORED_CHARS, SENDER_BURST, TOO_FAST, TOO_LONG
+from bot.rasa_plugins.channels import (
+    MAX_MESSAGE_CHARS,
+    MAX_STORED_CHARS,
+    SENDER_BURST,
+    TOO_FAST,
+    TOO_LONG,
+    UNREADABLE,
+)
 from bot.stack import Stack
 from tests.support.stack import Visitor
 
@@ -90,3 +99,70 @@ def test_a_flooding_sender_is_turned_away_at_once_and_others_are_served(stack: S
     assert stored_events(stack, flooder) > 0
     bystander = Visitor(stack)
     assert bystander.texts("hi"), "a new visitor is answered"
+
+
+class SocketVisitor:
+    """The widget's side of Socket.IO (long-polling), collecting what the bot sends."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.received: queue.Queue[Any] = queue.Queue()
+        self.client.on("session_confirm", lambda data: self.received.put(("confirm", data)))
+        self.client.on("bot_uttered", lambda data: self.received.put(("bot", data)))
+        self.client.connect(f"http://127.0.0.1:{stack.ports.rasa}", transports=["polling"], wait_timeout=30)
+
+    def next(self) -> Any:
+        return self.received.get(timeout=60)
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_socketio_events_that_are_malformed_get_a_sentence_and_store_nothing(stack: Stack) -> None:
+    visitor = SocketVisitor(stack)
+    try:
+        visitor.client.emit("session_request", {"session_id": "x" * 10_000})
+        kind, session_id = visitor.next()
+        assert kind == "confirm" and isinstance(session_id, str) and len(session_id) == 32, "a fresh id instead"
+        secret = "I am Ana Ruiz, ana.ruiz@secret-corp.example"
+        malformed = [
+            ["not", "an", "object"],
+            {"session_id": session_id, "message": 42},
+            {"session_id": session_id, "message": {"text": secret}},
+            {"session_id": session_id, "message": secret, "metadata": "{not json " + secret},
+            {"session_id": session_id, "message": secret, "metadata": [secret]},
+            {"session_id": "a b c", "message": secret},
+            {"message": secret},
+        ]
+        for event in malformed:
+            visitor.client.emit("user_uttered", event)
+            assert visitor.next() == ("bot", {"text": UNREADABLE}), event
+        assert stored_events(stack, session_id) == 0
+
+        visitor.client.emit("user_uttered", {"session_id": session_id, "message": "hello", "metadata": {}})
+        kind, reply = visitor.next()
+        assert kind == "bot" and reply.get("text"), "a well-formed message is answered"
+    finally:
+        visitor.close()
+    log = (stack.group.log_dir / "rasa.log").read_text(errors="replace")
+    assert "secret-corp" not in log and "Ana Ruiz" not in log, "no visitor text in the logs"
+
+
+def test_socketio_messages_are_cut_and_limited_like_rest(stack: Stack) -> None:
+    visitor = SocketVisitor(stack)
+    try:
+        visitor.client.emit("session_request", {"session_id": None})
+        _kind, session_id = visitor.next()
+        visitor.client.emit("user_uttered", {"session_id": session_id, "message": "z" * (MAX_MESSAGE_CHARS + 1)})
+        assert visitor.next() == ("bot", {"text": TOO_LONG})
+        assert stored_events(stack, session_id) == 0
+    finally:
+        visitor.close()
+
+
+def test_commands_a_visitor_types_are_answered_and_stay_out_of_the_logs(stack: Stack) -> None:
+    visitor = Visitor(stack)
+    for typed in ("/ana_ruiz_at_secret-corp", '/greet{"email": "ana.ruiz@secret-corp.example"}', "/" + "x" * 300):
+        assert visitor.texts(typed), typed
+    log = (stack.group.log_dir / "rasa.log").read_text(errors="replace")
+    assert "secret-corp" not in log and "x" * 300 not in log
