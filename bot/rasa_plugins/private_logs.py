@@ -16,7 +16,7 @@ and silences Rasa's warnings that quote a visitor's ``/command``.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict
+from typing import Any, MutableMapping
 
 import structlog
 from structlog.dev import ConsoleRenderer, plain_traceback
@@ -42,7 +42,7 @@ QUOTING_WARNINGS = (
 )
 
 
-def withhold_visitor_text(_logger: Any, _name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+def withhold_visitor_text(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """A structlog processor: the visitor's data becomes its length."""
     for key in VISITOR_KEYS.intersection(event_dict):
         value = event_dict[key]
