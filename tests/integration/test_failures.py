@@ -29,6 +29,7 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.stack import Stack
 from bot.supervisor import Supervisor
+from bot.web.app import DATABASE_PROBE_REUSE_SECONDS
 from tests.integration.test_conversations import ANSWERS, question_asked
 from tests.support.stack import Visitor, start_stack
 
@@ -154,6 +155,7 @@ def test_health_reports_a_lead_store_that_answers_reads_but_takes_no_writes(fail
     blocker = sqlite3.connect(failing_stack.env["DATABASE_URL"].removeprefix("sqlite:///"), timeout=1)
     try:
         blocker.execute("BEGIN IMMEDIATE")  # holds the write lock: reads go on, every write waits
+        time.sleep(DATABASE_PROBE_REUSE_SECONDS)  # past the last probe's result
         status, body = health(failing_stack)
         assert status == 503
         assert body["checks"]["database"]["ok"] is False
@@ -161,6 +163,7 @@ def test_health_reports_a_lead_store_that_answers_reads_but_takes_no_writes(fail
     finally:
         blocker.rollback()
         blocker.close()
+    time.sleep(DATABASE_PROBE_REUSE_SECONDS)
     status, body = health(failing_stack)
     assert (status, body["checks"]["database"]["ok"]) == (200, True)
 
@@ -264,6 +267,7 @@ def test_a_visitor_who_talked_while_the_lead_store_took_no_writes_is_kept_whole_
         texts = visitor.texts("/give_consent")
         texts = answer_questions(visitor, texts, domain_texts, 4)  # four turns, none of them stored
         assert leads.conversation_record(visitor.sender) is None
+        time.sleep(DATABASE_PROBE_REUSE_SECONDS)
         assert health(failing_stack)[0] == 503, "the store takes no writes, and /healthz says so"
     replies = visitor.say(ANSWERS[str(question_asked(texts, domain_texts))])
     for _ in range(4):
