@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -101,6 +101,10 @@ bench-cluster: install model
 # ARGS="--database-url sqlite:///var/cqlbot.db" reads delivery times from a database.
 bench-outbox: migrate
 	$(PY) -m benchmarks.outbox $(ARGS)
+
+# make repair over 500 conversations whose lead-store writes were all lost, then over the same, level.
+bench-repair: install
+	$(PY) -m benchmarks.repair $(ARGS)
 
 # Ops dashboard page times on 10,000 leads of the last 30 days (BENCH_DATABASE_URL=postgresql://... to use PostgreSQL).
 bench-dashboard: install
