@@ -25,7 +25,6 @@ from typing import Any, Dict, Mapping, Sequence
 
 from rasa_sdk.executor import ActionExecutor
 
-from bot.errors import StoreError
 from bot.services import get_services
 
 logger = logging.getLogger(__name__)
@@ -37,7 +36,15 @@ DEFAULT_SWEEP_SECONDS = 15.0
 #: Senders noted at once; beyond this the oldest note goes (``make repair`` still finds it).
 MAX_PENDING = 10_000
 
+#: How long an action waits for its conversation's repair before it runs anyway.
+REPAIR_BEFORE_ACTION_SECONDS = 3.0
+#: Conversations repaired per sweep, at most.
+SWEEP_BATCH = 200
+
 _pending: Dict[str, None] = {}
+#: One repair or action at a time per noted conversation, so a sweep never writes a tracker
+#: older than what a running action is writing.
+_locks: Dict[str, asyncio.Lock] = {}
 
 
 def note_failed_write() -> None:
@@ -47,32 +54,52 @@ def note_failed_write() -> None:
         return
     _pending[sender] = None
     while len(_pending) > MAX_PENDING:
-        del _pending[next(iter(_pending))]
+        forgotten = next(iter(_pending))
+        del _pending[forgotten]
+        _locks.pop(forgotten, None)
 
 
 def pending() -> list[str]:
     return list(_pending)
 
 
+def _lock(sender_id: str) -> asyncio.Lock:
+    return _locks.setdefault(sender_id, asyncio.Lock())
+
+
 async def repair(sender_id: str, events: Sequence[Mapping[str, Any]] | None = None) -> bool:
-    """Repairs one noted conversation; True once it is level (and no longer noted)."""
+    """Repairs one conversation; True once it is level (and no longer noted). Never raises:
+    a failure is logged by its type (never the conversation's content) and the note stays."""
     try:
         await asyncio.to_thread(get_services().repair.repair, sender_id, events)
-    except StoreError as exc:
+    except Exception as exc:  # noqa: BLE001 - a repair must never fail the visitor's action
         logger.warning("repairing a conversation failed (%s); it stays noted", exc.__class__.__name__)
         return False
     _pending.pop(sender_id, None)
+    _locks.pop(sender_id, None)
     return True
 
 
+async def sweep_once() -> int:
+    """Repairs the noted conversations from the tracker store; returns how many are level now."""
+    repaired = 0
+    for sender in pending()[:SWEEP_BATCH]:
+        lock = _lock(sender)
+        async with lock:
+            if sender in _pending and await repair(sender):
+                repaired += 1
+    return repaired
+
+
 async def sweep_forever() -> None:
-    """Repairs the noted conversations from the tracker store, every few seconds."""
+    """:func:`sweep_once` every ``REPAIR_SWEEP_SECONDS``."""
     interval = float(os.environ.get(SWEEP_SECONDS_VARIABLE) or DEFAULT_SWEEP_SECONDS)
     while True:
         await asyncio.sleep(interval)
-        for sender in pending():
-            if not await repair(sender):
-                break  # the store is still failing: try again next time
+        try:
+            await sweep_once()
+        except Exception as exc:  # noqa: BLE001 - the sweep goes on
+            logger.error("the repair sweep failed (%s)", exc.__class__.__name__)
 
 
 class RepairingExecutor(ActionExecutor):
@@ -84,9 +111,18 @@ class RepairingExecutor(ActionExecutor):
         sender = tracker.get("sender_id") if isinstance(tracker, dict) else None
         token = CURRENT_SENDER.set(sender if isinstance(sender, str) else None)
         try:
-            if isinstance(sender, str) and sender in _pending:
+            if not isinstance(sender, str) or sender not in _pending:
+                return await super().run(action_call)
+            async with _lock(sender):
                 events = tracker.get("events") if isinstance(tracker, dict) else None
-                await repair(sender, events if isinstance(events, list) else None)
-            return await super().run(action_call)
+                try:
+                    await asyncio.wait_for(
+                        repair(sender, events if isinstance(events, list) else None), REPAIR_BEFORE_ACTION_SECONDS
+                    )
+                except asyncio.TimeoutError:
+                    logger.warning(
+                        "repairing a conversation took over %.0f s; its action runs", REPAIR_BEFORE_ACTION_SECONDS
+                    )
+                return await super().run(action_call)
         finally:
             CURRENT_SENDER.reset(token)

@@ -70,13 +70,13 @@ class LeadRepair:
 
     def repair(self, sender_id: str, events: Sequence[Mapping[str, Any]] | None = None) -> Repaired:
         """Brings one conversation level with its tracker: ``events`` as an action
-        received them, or else read from the tracker store.
+        received them (its latest session), or else every session's, read from the tracker store.
 
         Raises:
             StoreError: the lead store or the tracker store failed; nothing half-written stays.
         """
         if events is None:
-            events = self._transcripts.session_events(sender_id)
+            events = self._transcripts.conversation_events(sender_id)
         replayed = replay(sender_id, events, self._questions)
         if replayed is None:
             return Repaired(False, False)
@@ -86,7 +86,8 @@ class LeadRepair:
             stored = self._leads.stored_conversation(sender_id)
             if stored is not None:
                 answers, knockout = stored
-                rescored = self._leads.restore_score(sender_id, score(answers, self._scoring, knockout))
+                result = score(answers, self._scoring, knockout)
+                rescored = self._leads.restore_score(sender_id, result, replayed.ended_at)
         return Repaired(restored, rescored)
 
     def repair_all(self) -> RepairReport:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, Mapping, Sequence, Tuple
 
 from bot.qualification.understand import SKIPPED
 
@@ -50,12 +50,15 @@ class ReplayedConversation:
     #: True once the visitor agreed, False when they declined or withdrew, None when never asked.
     consent: bool | None
     consent_at: datetime | None
+    #: When the visitor last declined or withdrew (the consent slot set to False).
+    declined_at: datetime | None
     started_at: datetime
     last_activity_at: datetime
     answers: Tuple[ReplayedAnswer, ...] = ()
     #: Questions asked and not answered yet, with when they were first asked.
     asked: Mapping[str, datetime] = field(default_factory=dict)
     knockout: str | None = None
+    knockout_at: datetime | None = None
     outcome: str | None = None
     ended_at: datetime | None = None
     #: Whether the conversation was scored (every question answered, or a knock-out).
@@ -65,20 +68,19 @@ class ReplayedConversation:
     browser_timezone: str | None = None
 
 
-def latest_session(events: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
-    """The events at and after the last ``session_started``, oldest first."""
-    start = 0
-    for index, event in enumerate(events):
-        if event.get("event") == "session_started":
-            start = index
-    return list(events[start:])
-
-
 def _at(event: Mapping[str, Any]) -> datetime | None:
     stamp = event.get("timestamp")
     if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and 0 < stamp < 1e11:
         return datetime.fromtimestamp(stamp, timezone.utc)
     return None
+
+
+def _answered(value: Any) -> bool:
+    """Whether a question slot holds an answer: not empty, and not a question skipped after
+    two asks (kept in the tracker so it is not asked again, never stored as an answer)."""
+    if value is None or value == SKIPPED:
+        return False
+    return not (isinstance(value, dict) and value.get("raw") == SKIPPED and value.get("understood") is False)
 
 
 def _parsed(value: Any) -> bool:
@@ -91,9 +93,10 @@ def _parsed(value: Any) -> bool:
 def replay(
     sender_id: str, events: Sequence[Mapping[str, Any]], questions: Mapping[str, str]
 ) -> ReplayedConversation | None:
-    """The conversation ``events`` (a tracker's, any sessions) describe, for
-    ``questions`` (slot → parser); None when there are no timed events."""
-    session = [event for event in latest_session(events) if isinstance(event, Mapping)]
+    """The conversation ``events`` (a tracker's, oldest first: every session, or the latest
+    one as an action receives it; slots carry over from one session to the next) describe,
+    for ``questions`` (slot → parser); None when there are no timed events."""
+    session = [event for event in events if isinstance(event, Mapping)]
     times = [at for at in (_at(event) for event in session) if at is not None]
     if not times:
         return None
@@ -102,6 +105,8 @@ def replay(
     said_at_slot: Dict[str, str | None] = {}
     asked: Dict[str, datetime] = {}
     consent_at: datetime | None = None
+    declined_at: datetime | None = None
+    knockout_at: datetime | None = None
     outcome: Tuple[str, datetime] | None = None
     last_text: str | None = None
     last_activity = times[0]
@@ -117,9 +122,13 @@ def replay(
             name, value = str(event["name"]), event.get("value")
             if name == CONSENT_SLOT and value is True and slots.get(CONSENT_SLOT) is not True:
                 consent_at = at
+            if name == CONSENT_SLOT and value is False:
+                declined_at = at
+            if name == KNOCKOUT_SLOT:
+                knockout_at = at
             if name == REQUESTED_SLOT and isinstance(value, str) and value in questions:
                 asked.setdefault(value, at)
-            if name in questions and value is not None and value != slots.get(name):
+            if name in questions and _answered(value) and value != slots.get(name):
                 slot_at[name], said_at_slot[name] = at, last_text
             slots[name] = value
         elif kind == "restart":
@@ -136,7 +145,7 @@ def replay(
             asked_at=asked.get(slot),
         )
         for slot, parser in questions.items()
-        if slots.get(slot) is not None and slot in slot_at
+        if _answered(slots.get(slot)) and slot in slot_at
     )
     utm = slots.get(UTM_SLOT)
     knockout = slots.get(KNOCKOUT_SLOT)
@@ -146,11 +155,13 @@ def replay(
         sender_id=sender_id,
         consent=consent if isinstance(consent, bool) else None,
         consent_at=consent_at if consent is True else None,
+        declined_at=declined_at if consent is False else None,
         started_at=times[0],
         last_activity_at=last_activity,
         answers=answers,
-        asked={slot: at for slot, at in asked.items() if slots.get(slot) is None},
+        asked={slot: at for slot, at in asked.items() if not _answered(slots.get(slot))},
         knockout=knockout if isinstance(knockout, str) and knockout else None,
+        knockout_at=knockout_at,
         outcome=outcome[0] if outcome else None,
         ended_at=outcome[1] if outcome else None,
         qualified=slots.get(QUALIFIED_SLOT) is True,

@@ -226,21 +226,17 @@ class LeadStore:
     def restore(self, replayed: ReplayedConversation) -> bool:
         """Brings this conversation's stored consent, answers, knock-out and outcome
         level with what its tracker says (:mod:`bot.leads.repair`), in one transaction.
-        Idempotent: a second call changes nothing. An erased lead is never restored.
-        Returns whether anything changed."""
+
+        The tracker may lag the store (read while a turn is being written): what the
+        store holds is kept unless the tracker's version of it is newer. Idempotent; an
+        erased lead is never restored. Returns whether anything changed."""
         now = self._clock.now()
         with self._unit() as session:
             conversation = self._conversation(session, replayed.sender_id)
             if conversation is not None and conversation.lead is not None and conversation.lead.erased_at is not None:
                 return False
             if replayed.consent is not True:
-                if replayed.consent is False and conversation is not None and conversation.consent_withdrawn_at is None:
-                    conversation.consent_withdrawn_at = now
-                    conversation.answers.clear()
-                    conversation.lead_id = None
-                    return True
-                return False
-            changed = False
+                return self._restore_withdrawal(conversation, replayed, now)
             consent_at = replayed.consent_at or now
             if conversation is None:
                 conversation = Conversation(
@@ -253,32 +249,26 @@ class LeadStore:
                 session.add(conversation)
                 changed = True
             elif conversation.consent_withdrawn_at is not None:
+                if not conversation.consent_withdrawn_at < consent_at:
+                    return False  # withdrawn after the consent this tracker knows of
                 conversation.consent_given_at, conversation.consent_withdrawn_at = consent_at, None
                 changed = True
+            else:
+                changed = False
             page_url = conversation.page_url or replayed.page_url
             conversation.page_url = page_url[:MAX_URL_CHARS] if page_url else None
             conversation.utm = conversation.utm or dict(replayed.utm)
-            conversation.browser_timezone = (
-                conversation.browser_timezone or (replayed.browser_timezone or "")[:64] or None
-            )
-            answered = False
-            for record in replayed.answers:
-                answer = self._answer(session, conversation, record.question)
-                raw = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
-                if answer.value != record.value or answer.answered_at is None:
-                    answer.value, answer.raw_text = record.value, raw
-                    answer.parser, answer.parsed = record.parser, record.parsed
-                    answer.attempts = max(answer.attempts or 0, 1)
-                    answer.answered_at = record.answered_at
-                    answered = True
-                answer.asked_at = answer.asked_at or record.asked_at
-            for question, asked_at in replayed.asked.items():
-                answer = self._answer(session, conversation, question)
-                answer.asked_at = answer.asked_at or asked_at
+            zone = conversation.browser_timezone or (replayed.browser_timezone or "")[:64]
+            conversation.browser_timezone = zone or None
+            answered = self._restore_answers(session, conversation, replayed)
             knockout = replayed.knockout[:40] if replayed.knockout else None
-            if conversation.knockout != knockout:
+            if conversation.knockout != knockout and _newer(replayed.knockout_at, conversation.last_activity_at):
                 conversation.knockout, changed = knockout, True
-            if replayed.outcome and conversation.outcome is None:
+            if (
+                replayed.outcome
+                and conversation.outcome != replayed.outcome
+                and _newer(replayed.ended_at, conversation.ended_at)
+            ):
                 conversation.outcome, conversation.ended_at, changed = replayed.outcome, replayed.ended_at, True
             if conversation.last_activity_at is None or conversation.last_activity_at < replayed.last_activity_at:
                 conversation.last_activity_at = replayed.last_activity_at
@@ -289,20 +279,60 @@ class LeadStore:
                 changed = changed or answered or conversation.lead_id != before
             return changed
 
-    def restore_score(self, sender_id: str, score: Score) -> bool:
-        """Stores ``score`` (cause ``repaired``) when the lead's stored score differs
-        from it and no person has set the tier by hand since. Returns whether it did."""
-        now = self._clock.now()
+    @staticmethod
+    def _restore_withdrawal(conversation: Conversation | None, replayed: ReplayedConversation, now: datetime) -> bool:
+        """The tracker says the visitor declined: forget what the store kept, unless they
+        consented again after the decline this tracker knows of."""
+        if replayed.consent is not False or conversation is None or conversation.consent_withdrawn_at is not None:
+            return False
+        if not _newer(replayed.declined_at, conversation.consent_given_at):
+            return False
+        conversation.consent_withdrawn_at = now
+        conversation.answers.clear()
+        conversation.lead_id = None
+        return True
+
+    def _restore_answers(self, session: Session, conversation: Conversation, replayed: ReplayedConversation) -> bool:
+        """Each answer the store lacks, or holds an older version of; returns whether any changed."""
+        answered = False
+        for record in replayed.answers:
+            answer = self._answer(session, conversation, record.question)
+            stale = answer.answered_at is None or (
+                answer.value != record.value and answer.answered_at < record.answered_at
+            )
+            if stale:
+                answer.value = record.value
+                answer.raw_text = None if record.raw_text is None else record.raw_text[:MAX_RAW_ANSWER_CHARS]
+                answer.parser, answer.parsed = record.parser, record.parsed
+                answer.attempts = max(answer.attempts or 0, 1)
+                answer.answered_at = record.answered_at
+                answered = True
+            answer.asked_at = answer.asked_at or record.asked_at
+        for question, asked_at in replayed.asked.items():
+            answer = self._answer(session, conversation, question)
+            answer.asked_at = answer.asked_at or asked_at
+        return answered
+
+    def restore_score(self, sender_id: str, score: Score, completed_at: datetime | None) -> bool:
+        """Stores ``score`` (cause ``repaired``) for a conversation that finished at
+        ``completed_at`` when its scoring was lost: the lead holds no score from after that,
+        this is the lead's latest conversation, its stored score differs, and no person has
+        set the tier or taken the lead. Returns whether it did."""
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             lead = conversation.lead if conversation is not None else None
-            if lead is None or lead.erased_at is not None:
+            if conversation is None or lead is None or lead.erased_at is not None or completed_at is None:
                 return False
             if any(change.cause == "ae_override" for change in lead.status_changes) or lead.accepted_by:
                 return False
+            latest = max(
+                (c for c in lead.conversations if c.consent_withdrawn_at is None), key=lambda c: c.last_activity_at
+            )
+            if latest.id != conversation.id or (lead.scored_at is not None and lead.scored_at >= completed_at):
+                return False
             if lead.scored_at is not None and lead.score == score.points and lead.status == score.tier.value:
                 return False
-            self._apply_score(lead, score, "repaired", now)
+            self._apply_score(lead, score, "repaired", completed_at)  # when it should have been stored
             return True
 
     def rescore(self, lead_id: int, score: Score) -> None:
@@ -484,10 +514,11 @@ class LeadStore:
             return answers, conversation.knockout
 
     def bookings_without_lead(self) -> List[str]:
-        """The conversations that hold an active booking but no consented lead in the store."""
+        """The conversations that hold an active booking but no lead in the store (and did not withdraw)."""
         with self._unit() as session:
+            # A visitor who withdrew consent after booking keeps the meeting and leaves no lead.
             with_lead = select(Conversation.sender_id).where(
-                Conversation.lead_id.isnot(None), Conversation.consent_withdrawn_at.is_(None)
+                Conversation.lead_id.isnot(None) | Conversation.consent_withdrawn_at.isnot(None)
             )
             rows = session.execute(
                 select(bookings.c.reference)
@@ -540,6 +571,11 @@ class LeadStore:
                 "answers": answers_view(conversation),
             }
         return None
+
+
+def _newer(tracker_at: datetime | None, stored_at: datetime | None) -> bool:
+    """Whether the tracker's version (changed at ``tracker_at``) is newer than the store's."""
+    return tracker_at is not None and (stored_at is None or stored_at < tracker_at)
 
 
 def _usable_as_typed(value: Any) -> bool:

@@ -45,8 +45,7 @@ LATEST_SESSION = """
            WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
     WHERE e.sender_id = :sender_id AND (e."timestamp" >= latest.start OR latest.start IS NULL)
 """
-SESSION_STARTED = "session_started"
-_SELECT_LATEST_SESSION = text(f"SELECT e.data {LATEST_SESSION} ORDER BY e.id")
+_SELECT_CONVERSATION = text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 _CONSENTING_SENDERS = text(
     "SELECT DISTINCT sender_id FROM events WHERE sender_id > :after AND type_name = 'slot' "
     "AND data LIKE '%\"consent\"%' ORDER BY sender_id LIMIT :batch"
@@ -98,15 +97,13 @@ class TranscriptStore:
             raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc
         return result
 
-    def session_events(self, sender_id: str) -> List[Dict[str, Any]]:
-        """The events of the sender's latest session, oldest first (none before Rasa's first start)."""
+    def conversation_events(self, sender_id: str) -> List[Dict[str, Any]]:
+        """Every event of the sender, every session, oldest first (none before Rasa's first start)."""
         try:
             if not self._has_events():
                 return []
             with self._engine.connect() as connection:
-                rows = connection.execute(
-                    _SELECT_LATEST_SESSION, {"sender_id": sender_id, "session_started": SESSION_STARTED}
-                )
+                rows = connection.execute(_SELECT_CONVERSATION, {"sender_id": sender_id})
                 events = [_event(data) for (data,) in rows]
         except SQLAlchemyError as exc:
             raise StoreError(f"tracker store read failed: {exc.__class__.__name__}") from exc

@@ -228,6 +228,7 @@ class GuardedSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(counted)
         sio = self.sio
         assert sio is not None  # set by the blueprint just built
+        confirmed = ConfirmedSessions()
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -235,12 +236,19 @@ class GuardedSocketIOInput(SocketIOInput):
             session_id = asked if isinstance(asked, str) and SENDER_PATTERN.fullmatch(asked) else uuid.uuid4().hex
             if self.session_persistence:
                 sio.enter_room(sid, session_id)
+            confirmed.confirm(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            confirmed.forget(sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             problem, sender, text, metadata = socketio_message(data, sid, self.session_persistence, self.metadata_key)
+            if problem is None and self.session_persistence and confirmed.session_of(sid) != sender:
+                problem = "the session id is not the one confirmed for this connection"
             if problem is not None:
                 logger.warning("socket.io chat message ignored: %s", problem)
                 await output.send_text_message(sid, UNREADABLE)
@@ -254,6 +262,25 @@ class GuardedSocketIOInput(SocketIOInput):
             await counted(message)
 
         return blueprint
+
+
+@dataclass
+class ConfirmedSessions:
+    """The session id confirmed to each Socket.IO connection: a message may only speak for its own."""
+
+    sessions: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    def confirm(self, sid: str, session_id: str) -> None:
+        self.sessions.pop(sid, None)
+        self.sessions[sid] = session_id
+        while len(self.sessions) > MAX_TRACKED_KEYS:
+            self.sessions.popitem(last=False)
+
+    def session_of(self, sid: str) -> str | None:
+        return self.sessions.get(sid)
+
+    def forget(self, sid: str) -> None:
+        self.sessions.pop(sid, None)
 
 
 UNREADABLE = "Sorry, that message didn't come through in a form I can read. Could you send it again?"
@@ -275,7 +302,7 @@ def socketio_message(
     if isinstance(metadata, str):
         try:
             metadata = json_loads(metadata)
-        except ValueError:
+        except (ValueError, RecursionError):
             return "the metadata is not JSON", sender, text, None
     if metadata is not None and not isinstance(metadata, dict):
         return "the metadata must be an object", sender, text, None

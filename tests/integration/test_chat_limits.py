@@ -132,6 +132,7 @@ def test_socketio_events_that_are_malformed_get_a_sentence_and_store_nothing(sta
             {"session_id": session_id, "message": secret, "metadata": "{not json " + secret},
             {"session_id": session_id, "message": secret, "metadata": [secret]},
             {"session_id": "a b c", "message": secret},
+            {"session_id": uuid.uuid4().hex, "message": secret},  # another conversation's id, not this connection's
             {"message": secret},
         ]
         for event in malformed:

@@ -304,4 +304,4 @@ def test_make_repair_finds_every_conversation_level_and_no_booking_without_its_l
         [sys.executable, "-m", "bot.leads.repair"], env=failing_stack.env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert "0 failed; active bookings without a lead: 0" in done.stdout
+    assert ": 0 restored, 0 scored again, 0 failed; active bookings without a lead: 0" in done.stdout, done.stdout

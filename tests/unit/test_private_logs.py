@@ -21,6 +21,7 @@ SECRET = "I am Ana Ruiz, ana.ruiz@secret-corp.example"
 def rasa_logging() -> Iterator[io.StringIO]:
     """Rasa's structlog configuration with ours on top, its lines written to a buffer."""
     before = structlog.get_config()
+    filters = warnings.filters[:]
     configure_structlog(logging.INFO)
     private_logs.install()
     lines = io.StringIO()
@@ -31,6 +32,7 @@ def rasa_logging() -> Iterator[io.StringIO]:
     yield lines
     stdlib.removeHandler(handler)
     structlog.configure(**before)
+    warnings.filters[:] = filters
 
 
 def test_an_error_rasa_logs_with_the_message_and_a_traceback_keeps_neither_text_nor_locals(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 
+from bot.clock import FixedClock
 from bot.db import make_engine
 from bot.leads.repair import LeadRepair
-from bot.leads.store import LeadStore, VisitContext
+from bot.leads.store import AnswerRecord, LeadStore, VisitContext
 from bot.leads.transcripts import TranscriptStore
 from bot.playbook import Parser
-from bot.qualification.understand import understand
+from bot.qualification.understand import SKIPPED, kept_as_typed, understand
 from bot.services import Services
-from tests.support.transcripts import START, write_events
+from tests.conftest import NOW
+from tests.support.transcripts import write_events
 
 #: What a qualified visitor typed, question by question, and what the form understood.
 SAID = {
@@ -30,6 +32,10 @@ SAID = {
     "budget": (Parser.BUDGET, "yes, it's approved"),
     "country": (Parser.COUNTRY, "Germany"),
 }
+
+
+#: The trackers' conversations happen in the hour before the tests' "now".
+START = int(NOW.timestamp()) - 3600
 
 
 def conversation(
@@ -103,24 +109,40 @@ def test_repairing_again_changes_nothing(repair: LeadRepair, store: LeadStore, t
 
 
 def test_a_store_that_missed_some_answers_gets_them_and_keeps_its_own(
-    repair: LeadRepair, store: LeadStore, tracker_url: str
+    repair: LeadRepair, store: LeadStore, tracker_url: str, clock: FixedClock
 ) -> None:
-    events = conversation(answered=3, submitted=False)
-    write_events(tracker_url, "partial", events[:8])  # consent and the first answer reached the store
-    repair.repair("partial")
-    write_events(tracker_url, "partial", events[8:])  # then two answers missed it
+    write_events(tracker_url, "partial", conversation(answered=3, submitted=False))
+    clock.at = datetime.fromtimestamp(START + 30, timezone.utc)  # the store took consent and the first answer
+    store.record_consent("partial", VisitContext(None, {}, None))
+    store.record_answer("partial", AnswerRecord("use_case", "text", "we lose inbound leads at night",
+                                                "we lose inbound leads at night", True))  # fmt: skip
 
     assert repair.repair("partial").restored
     record, lead = stored(store, "partial")
     assert set(record["answers"]) >= {"use_case", "full_name", "work_email"}
-    assert record["answers"]["use_case"]["attempts"] == 1
+    assert record["answers"]["use_case"]["attempts"] == 1, "the stored answer kept, not counted again"
     assert lead["email"] == "ana@northwind.example"
     assert lead["status"] == "new", "not scored: the questions were not finished"
 
 
-def test_consent_declined_in_the_tracker_is_withdrawn_in_the_store(
-    repair: LeadRepair, store: LeadStore, tracker_url: str
+def test_an_answer_the_store_took_after_the_tracker_was_read_is_kept(
+    repair: LeadRepair, store: LeadStore, tracker_url: str, clock: FixedClock
 ) -> None:
+    write_events(tracker_url, "lagging", conversation(answered=2, submitted=False))
+    store.record_consent("lagging", VisitContext(None, {}, None))
+    store.record_answer("lagging", AnswerRecord("full_name", "name", "Ana Souza", "Ana Souza", True))  # at NOW: newer
+
+    repair.repair("lagging")
+
+    record, _lead = stored(store, "lagging")
+    assert record["answers"]["full_name"]["value"] == "Ana Souza"
+    assert record["answers"]["use_case"]["raw_text"] == "we lose inbound leads at night"
+
+
+def test_consent_declined_in_the_tracker_is_withdrawn_in_the_store(
+    repair: LeadRepair, store: LeadStore, tracker_url: str, clock: FixedClock
+) -> None:
+    clock.at = datetime.fromtimestamp(START + 20, timezone.utc)
     store.record_consent("declined", VisitContext(None, {}, None))
     write_events(tracker_url, "declined", conversation(answered=2, submitted=False))
     repair.repair("declined")
@@ -131,6 +153,53 @@ def test_consent_declined_in_the_tracker_is_withdrawn_in_the_store(
     record = store.conversation_record("declined")
     assert record is not None and record["consent_withdrawn_at"] is not None
     assert record["answers"] == {} and record["lead"] is None
+
+
+def test_a_withdrawal_the_tracker_does_not_know_of_yet_stands(
+    repair: LeadRepair, store: LeadStore, tracker_url: str
+) -> None:
+    write_events(tracker_url, "withdrew", conversation(answered=2, submitted=False))
+    repair.repair("withdrew")
+    store.withdraw_consent("withdrew")  # at NOW, after everything the tracker holds
+
+    assert not repair.repair("withdrew").changed
+    record = store.conversation_record("withdrew")
+    assert record is not None and record["consent_withdrawn_at"] is not None and record["answers"] == {}
+
+
+def test_a_question_skipped_after_two_asks_is_not_stored_as_an_answer(
+    repair: LeadRepair, store: LeadStore, tracker_url: str
+) -> None:
+    events = conversation(answered=3, submitted=False)  # use case, name, email
+    events.append(SlotSet("company", kept_as_typed(Parser.COMPANY, SKIPPED), timestamp=START + 900))
+    events.append(SlotSet("role", kept_as_typed(Parser.ROLE, SKIPPED), timestamp=START + 901))
+    write_events(tracker_url, "skipped", events)
+
+    repair.repair("skipped")
+
+    record, lead = stored(store, "skipped")
+    assert "role" not in record["answers"] and "company" not in record["answers"]
+    assert lead["company"] is None and lead["role_title"] is None
+
+
+def test_one_person_in_two_conversations_is_scored_from_the_latest_and_once(
+    repair: LeadRepair, store: LeadStore, tracker_url: str
+) -> None:
+    write_events(tracker_url, "first", conversation())
+    second = conversation() + [
+        UserUttered("actually I'm a student", timestamp=START + 1999),  # a correction after the close
+        SlotSet("role", understand(Parser.ROLE, "student", date(2026, 11, 23)), timestamp=START + 2000),
+        ActionExecuted("action_submit_qualification", timestamp=START + 2001),
+    ]
+    write_events(tracker_url, "second", second)
+    repair.repair_all()
+    status = stored(store, "second")[1]["status"]
+
+    again = repair.repair_all()
+
+    assert (again.restored, again.rescored) == (0, 0)
+    assert stored(store, "first")[1]["status"] == status
+    assert status != "cql", "the later conversation's answers decide"
 
 
 def test_nothing_is_kept_for_a_visitor_who_never_consented(
@@ -164,18 +233,21 @@ def test_a_tier_set_by_hand_is_not_scored_over(repair: LeadRepair, store: LeadSt
     assert stored(store, "override")[1]["status"] == "nurture"
 
 
-def test_only_the_latest_session_counts_and_carried_slots_are_kept(
+def test_a_conversation_over_two_sessions_keeps_what_each_said(
     repair: LeadRepair, store: LeadStore, tracker_url: str
 ) -> None:
     write_events(tracker_url, "long", conversation(answered=2, submitted=False))
-    carried = [SessionStarted(timestamp=START + 5000), SlotSet("consent", True, timestamp=START + 5000)]
-    carried.append(SlotSet("use_case", "we lose inbound leads at night", timestamp=START + 5000))
+    carried = [SessionStarted(timestamp=START + 3000), SlotSet("consent", True, timestamp=START + 3000)]
+    carried.append(SlotSet("use_case", "we lose inbound leads at night", timestamp=START + 3000))
+    carried.append(SlotSet("full_name", "Ana Silva", timestamp=START + 3000))
     write_events(tracker_url, "long", carried)
 
     repair.repair("long")
 
     record, _lead = stored(store, "long")
-    assert set(record["answers"]) == {"use_case"}
+    assert {slot: answer["raw_text"] for slot, answer in record["answers"].items()} == {
+        "use_case": "we lose inbound leads at night", "full_name": "Ana Silva"
+    }  # fmt: skip
 
 
 def test_repair_all_covers_every_consented_conversation_once(
