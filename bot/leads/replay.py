@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Mapping, Sequence, Tuple
 
+from bot.leads.transcripts import CONSENT_SLOT
 from bot.qualification.understand import SKIPPED
 
-CONSENT_SLOT = "consent"
 KNOCKOUT_SLOT = "knockout"
 QUALIFIED_SLOT = "qualification_done"
 REQUESTED_SLOT = "requested_slot"

@@ -37,14 +37,6 @@ _CONSENT_EVENTS = text(
 CONSENT_SLOT = "consent"
 PURGE_BATCH = 500
 
-# The events of a conversation's latest session, as Rasa's store selects them (those at or after
-# its last ``session_started``); the tracker store reads them with this too.
-LATEST_SESSION = """
-    FROM events AS e,
-         (SELECT max("timestamp") AS start FROM events
-           WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
-    WHERE e.sender_id = :sender_id AND (e."timestamp" >= latest.start OR latest.start IS NULL)
-"""
 _SELECT_CONVERSATION = text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 _CONSENTING_SENDERS = text(
     "SELECT DISTINCT sender_id FROM events WHERE sender_id > :after AND type_name = 'slot' "

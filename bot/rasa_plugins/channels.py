@@ -162,6 +162,17 @@ def is_loopback(address: str) -> bool:
         return False
 
 
+def message_problem(sender: Any, text: Any, metadata: Any, sender_field: str) -> str | None:
+    """What is wrong with a chat message's sender, text or metadata (either channel's), or None."""
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        return f"{sender_field} must be 1-128 letters, digits or -_.:@"
+    if not isinstance(text, str):
+        return "'message' must be a string"
+    if metadata is not None and not isinstance(metadata, dict):
+        return "'metadata' must be a JSON object"
+    return None
+
+
 def request_problem(request: Request) -> str | None:
     """What is wrong with a REST chat request's body, or None."""
     try:
@@ -170,13 +181,9 @@ def request_problem(request: Request) -> str | None:
         return "the body must be JSON"
     if not isinstance(body, dict):
         return "the body must be a JSON object with 'sender' and 'message'"
-    sender = body.get("sender")
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
-        return "'sender' must be 1-128 letters, digits or -_.:@"
-    if not isinstance(body.get("message"), str):
-        return "'message' must be a string"
-    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
-        return "'metadata' must be a JSON object"
+    problem = message_problem(body.get("sender"), body.get("message"), body.get("metadata"), "'sender'")
+    if problem:
+        return problem
     if body.get("input_channel") is not None and not isinstance(body["input_channel"], str):
         return "'input_channel' must be a string"
     return None
@@ -293,20 +300,17 @@ def socketio_message(
     if not isinstance(data, dict):
         return "the event must be an object", "", "", None
     sender = data.get("session_id") if session_persistence else sid
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
-        return "the session id must be 1-128 letters, digits or -_.:@", "", "", None
     text = data.get("message", "")
-    if not isinstance(text, str):
-        return "the message must be a string", sender, "", None
     metadata = data.get(metadata_key)
     if isinstance(metadata, str):
         try:
             metadata = json_loads(metadata)
         except (ValueError, RecursionError):
-            return "the metadata is not JSON", sender, text, None
-    if metadata is not None and not isinstance(metadata, dict):
-        return "the metadata must be an object", sender, text, None
-    return None, sender, text, metadata or {}
+            return "the metadata is not JSON", "", "", None
+    problem = message_problem(sender, text, metadata, "the session id")
+    if problem:
+        return problem, "", "", None
+    return None, str(sender), str(text), metadata or {}
 
 
 def socketio_address(sio: Any, sid: str) -> str | None:

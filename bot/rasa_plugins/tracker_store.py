@@ -32,9 +32,15 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import make_engine
-from bot.leads.transcripts import LATEST_SESSION
 from bot.settings import load_settings
 
+# The events of a conversation's latest session, as Rasa's store selects them.
+LATEST_SESSION = """
+    FROM events AS e,
+         (SELECT max("timestamp") AS start FROM events
+           WHERE sender_id = :sender_id AND type_name = :session_started) AS latest
+    WHERE e.sender_id = :sender_id AND (e."timestamp" >= latest.start OR latest.start IS NULL)
+"""
 SELECT_LATEST_SESSION = sa.text(f"SELECT e.data {LATEST_SESSION} ORDER BY e.id")
 COUNT_LATEST_SESSION = sa.text(f"SELECT count(*) {LATEST_SESSION}")
 SELECT_ALL_SESSIONS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
