@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install packages-test packages-cluster packages-run migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -35,6 +35,11 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# The Debian packages a command needs (scripts/system-packages.tsv says which and why):
+# installed through apt-get as root or with sudo, otherwise named with the command to run.
+packages-test packages-cluster packages-run: packages-%:
+	@scripts/system_packages.sh $*
+
 migrate: install
 	$(PY) -m alembic upgrade head
 
@@ -44,12 +49,12 @@ check: install
 model: install
 	scripts/train_if_changed.sh
 
-run: install migrate check model
+run: packages-run install migrate check model
 	$(PY) -m bot.stack
 
 # Two of each process behind nginx on PostgreSQL and Redis (docs/deploy.md); needs Debian's
 # nginx-light, redis-server and postgresql. Front on CLUSTER_PORT (8080).
-run-cluster: install check model
+run-cluster: packages-cluster install check model
 	$(PY) -m bot.cluster $(ARGS)
 
 lint: install
@@ -94,7 +99,7 @@ bench-flood: install migrate model
 
 # The cluster under 64 concurrent visitors: no lost or reordered turns, no double booking,
 # fair round-robin, every alert exactly once (exits 1 when a check fails); ARGS="--visitors 128".
-bench-cluster: install model
+bench-cluster: packages-cluster install model
 	$(PY) -m benchmarks.cluster $(ARGS)
 
 # Outbox throughput (local and a local Slack stand-in); ARGS="--stack 30" times booking -> Slack on a fresh stack;
@@ -114,7 +119,7 @@ bench-dashboard: install
 route: migrate
 	$(PY) -m bot.routing.explain '$(LEAD)'
 
-unit: install
+unit: packages-test install
 	$(PY) -m pytest tests/unit
 
 rasa-validate: install
@@ -124,10 +129,10 @@ rasa-test: model
 	$(RASA) test core --model models/cqlbot.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out var/rasa-test-results
 
-integration: migrate model
+integration: packages-test migrate model
 	$(PY) -m pytest tests/integration tests/security
 
-test: lint typecheck check unit rasa-validate rasa-test integration
+test: packages-test lint typecheck check unit rasa-validate rasa-test integration
 	@echo "make test: all checks passed"
 
 # Intent accuracy by 3-fold cross-validation (a measurement, not part of make test).

@@ -46,7 +46,9 @@ def find_bin_dir() -> Path:
         return Path(os.path.realpath(on_path)).parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     if not versions:
-        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (.ci/run does this)")
+        raise RuntimeError(
+            "PostgreSQL is not installed: scripts/system_packages.sh test installs it (make test runs it)"
+        )
     return Path(versions[-1]).parent
 
 
@@ -159,7 +161,9 @@ class RedisServer:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         if not binary:
-            raise RuntimeError("Redis is not installed: apt-get install redis-server (.ci/run does this)")
+            raise RuntimeError(
+                "Redis is not installed: scripts/system_packages.sh test installs it (make test runs it)"
+            )
         log = open(self.workdir / "redis.log", "ab")  # noqa: SIM115 - the server writes it while it runs
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -227,7 +231,9 @@ class NginxProxy:
     def start(self) -> None:
         binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
         if not binary:
-            raise RuntimeError("nginx is not installed: apt-get install nginx-light (.ci/run does this)")
+            raise RuntimeError(
+                "nginx is not installed: scripts/system_packages.sh test installs it (make test runs it)"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         conf = self.root / "nginx.conf"
         conf.write_text(self.config(), encoding="utf-8")

@@ -16,6 +16,25 @@ from bot.local_servers import PostgresServer
 from bot.migrate import upgrade_database
 from bot.services import Services, build_services, install
 from bot.settings import load_settings
+from tests.support.programs import ProgramRecorder, manifest
+
+#: Every program the session starts; one the set-up script does not provide fails the session.
+PROGRAMS = ProgramRecorder()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    PROGRAMS.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    PROGRAMS.uninstall()
+    unprovided = PROGRAMS.unprovided(manifest())
+    if unprovided:
+        session.config.get_terminal_writer().line(
+            f"tests started programs that scripts/system-packages.tsv does not provide: {sorted(unprovided)}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 #: The tests' "now": a Monday in late November.
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)

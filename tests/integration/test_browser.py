@@ -43,7 +43,9 @@ UNLABELLED = """() => Array.from(document.querySelectorAll('button, input:not([t
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium chromium-driver (.ci/run does)")
+        pytest.fail(
+            "Debian's chromium is not installed: scripts/system_packages.sh test installs it (make test runs it)"
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
