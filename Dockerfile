@@ -22,7 +22,7 @@ FROM base AS rasa
 RUN rasa train --fixed-model-name cqlbot --out models
 ENV RASA_HOST=0.0.0.0
 EXPOSE 5005
-CMD ["python", "-m", "bot.rasa_server", "--model", "models/cqlbot.tar.gz", "--port", "5005"]
+CMD ["python", "-m", "rasa_server", "--model", "models/cqlbot.tar.gz", "--port", "5005"]
 
 # The action server: qualification, scoring, routing and booking.
 FROM base AS actions

@@ -62,7 +62,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy bot calendar_booking
+	$(VENV)/bin/mypy bot calendar_booking rasa_server answers
 
 # Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
 rescore: migrate

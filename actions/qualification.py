@@ -29,6 +29,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.runtime import latest_intent, services, session_events, store_call
+from answers.normalise import is_refusal
 from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
     is_filler,
@@ -42,7 +43,6 @@ from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
 from bot.qualification.corrections import find_corrections
 from bot.qualification.extract import find_answers
-from bot.qualification.normalise import is_refusal
 from bot.qualification.understand import SKIPPED, TEXT_PARSERS, answers_clearly, kept_as_typed, understand
 from bot.scoring.score import knockout_of
 

@@ -42,7 +42,7 @@ class ActionSessionStart(Action):
 
 
 def resumed_form(tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-    """A session cut for its length (:mod:`bot.rasa_plugins.session_cap`) while a form was
+    """A session cut for its length (:mod:`rasa_server.patches.session_cap`) while a form was
     running goes on with that form and its question; a session that expired (the visitor
     was away longer than the session lasts) starts afresh, with its answers."""
     form = tracker.active_loop_name

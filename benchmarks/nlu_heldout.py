@@ -73,7 +73,7 @@ async def parse_all(texts: List[str], model: Path) -> List[Dict[str, Any]]:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
-    from bot.rasa_plugins import install_all
+    from rasa_server.patches import install_all
 
     configure_structlog(logging.WARNING)
     logging.getLogger().setLevel(logging.WARNING)

@@ -30,7 +30,7 @@ from bot.errors import CqlBotError
 from bot.local_servers import RedisServer, poll_until
 from bot.logging_setup import configure_logging
 from bot.private_files import private_dir, restrict_umask
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 from bot.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ def stack_environment(ports: Ports, base: Mapping[str, str]) -> Dict[str, str]:
             "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
             "RASA_PORT": str(ports.rasa),
             "WEB_PORT": str(ports.web),
+            # The Rasa server reads its tracker's URL from here, not from our settings.
+            "TRACKER_DATABASE_URL": load_settings(env).tracker_database_url,
         }
     )
     return env
@@ -68,9 +70,9 @@ def stack_environment(ports: Ports, base: Mapping[str, str]) -> Dict[str, str]:
 
 def write_endpoints_with_lock_store(path: Path, redis_port: int) -> Path:
     """Writes endpoints.yml with Redis as the lock store (ours: Rasa 3.6's is not atomic, see
-    bot/rasa_plugins/lock_store.py) to ``path``, for more than one Rasa process."""
+    rasa_server/lock_store.py) to ``path``, for more than one Rasa process."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["lock_store"] = {"type": "bot.rasa_plugins.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
+    endpoints["lock_store"] = {"type": "rasa_server.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
                                "port": redis_port, "db": 1}  # fmt: skip
     path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     return path
@@ -81,7 +83,7 @@ def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.
     return {
         "actions": [sys.executable, "-m", "bot.action_server", "--port", str(ports.actions)],
         "rasa": [
-            sys.executable, "-m", "bot.rasa_server", "--model", str(model), "--port", str(ports.rasa),
+            sys.executable, "-m", "rasa_server", "--model", str(model), "--port", str(ports.rasa),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
         ],
         "web": [sys.executable, "-m", "bot.web"],

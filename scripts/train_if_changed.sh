@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=models/cqlbot.tar.gz
 stamp=models/cqlbot.fingerprint
-fingerprint=$(find data bot/nlu -type f \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z \
+fingerprint=$(find data rasa_server/nlu -type f \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z \
   | xargs -0 sha256sum | cat - <(sha256sum domain.yml config.yml requirements.lock) | sha256sum | cut -d' ' -f1)
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ]; then
   echo "model is up to date ($model)"

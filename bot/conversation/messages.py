@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from bot.qualification.normalise import clean
+from answers.normalise import clean
 
 #: A question's opening words, and phrases that ask without a question mark.
 _ASKING = re.compile(

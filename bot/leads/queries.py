@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from answers.normalise import normalise_email
 from bot.errors import StoreError
 from bot.leads.models import Conversation, Lead
 from bot.notifications.outbox import delivery_via, notifications
-from bot.qualification.normalise import normalise_email
 from calendar_booking.tables import bookings
 
 

@@ -15,13 +15,13 @@ from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Sequence,
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from answers.normalise import normalise_email
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
 from bot.leads.replay import ReplayedConversation
 from bot.notifications.erasure import ERASED_TITLE, enqueue_erasure
-from bot.qualification.normalise import normalise_email
 from bot.scoring.score import Score, company_size_estimate, timeline_months
 from bot.visit import landing_path
 from calendar_booking.tables import bookings, calendar_events

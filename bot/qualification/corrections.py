@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Collection, Dict
 
+from answers.normalise import EMAIL_PATTERN, clean, parse_country, seniority_of
+from answers.numbers import words_to_digits
 from bot.qualification.extract import find_answers
-from bot.qualification.normalise import EMAIL_PATTERN, clean, parse_country, seniority_of
-from bot.qualification.numbers import words_to_digits
 
 _MARKER = re.compile(
     r"\b(actually|sorry|i meant|meant to (?:say|write|type)|typo|mistyped|misspoke|wrote .{1,20} wrong|correction|"

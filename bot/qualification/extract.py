@@ -3,7 +3,7 @@
 An opening like "Hi, I'm Priya Natarajan, CTO at Quantix Labs (about 300
 people), we want a demo this month, priya@quantixlabs.com" answers six
 questions at once. ``find_answers`` returns, per question, the piece of text
-that answers it; the normalisers in :mod:`bot.qualification.normalise` then
+that answers it; the normalisers in :mod:`answers.normalise` then
 turn each piece into a value. Only patterns that rarely misfire are used: a
 question the visitor did not clearly answer is simply asked.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Dict
 
-from bot.qualification.normalise import (
+from answers.normalise import (
     EMAIL_PATTERN,
     Seniority,
     clean,

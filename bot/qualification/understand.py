@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Dict
 
+from answers import normalise as n
 from bot.playbook import Parser
-from bot.qualification import normalise as n
 
 #: Parsers whose slot holds plain text; the others hold a mapping.
 TEXT_PARSERS = frozenset({Parser.TEXT, Parser.NAME, Parser.COMPANY})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
+from answers.normalise import normalise_email
 from bot.playbook import Parser, Playbook
-from bot.qualification.normalise import normalise_email
 from bot.routing.rules import RoutingConfig, RoutingLead
 from bot.scoring.score import Score, answer_text, company_size_estimate, timeline_months
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import pycountry
 import pytz
 
-from bot.qualification.normalise import clean
+from answers.normalise import clean
 
 #: Abbreviations and informal names, each to the zone most visitors mean by it.
 ALIASES: Dict[str, str] = {

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Tuple, Ty
 
 from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
 
+from answers.normalise import Budget, Seniority
 from bot.config_files import line_of, load_model, read_yaml
 from bot.errors import ConfigError
 from bot.playbook import Parser, Playbook
-from bot.qualification.normalise import Budget, Seniority
 
 if TYPE_CHECKING:  # what the constrained types below hold, for the type checker
     Words = List[str]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Pattern, Sequence, Tuple
 
-from bot.qualification.normalise import Seniority
+from answers.normalise import Seniority
 from bot.scoring.policy import Condition, KeywordGroup, Resource, ScoringPolicy, Tier
 
 SENIORITY_LABELS = {

@@ -13,7 +13,8 @@ import socketio
 from sqlalchemy import text
 
 from bot.db import make_engine
-from bot.rasa_plugins.channels import (
+from bot.stack import Stack
+from rasa_server.channels import (
     MAX_MESSAGE_CHARS,
     MAX_STORED_CHARS,
     SENDER_BURST,
@@ -21,7 +22,6 @@ from bot.rasa_plugins.channels import (
     TOO_LONG,
     UNREADABLE,
 )
-from bot.stack import Stack
 from tests.support.stack import Visitor
 
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from answers.normalise import parse_company_size
+from answers.numbers import words_to_digits
 from bot.qualification.corrections import find_corrections, is_correction
-from bot.qualification.normalise import parse_company_size
-from bot.qualification.numbers import words_to_digits
 
 ANSWERED = {"email", "company_size", "role", "country", "name", "timeline", "budget", "company"}
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from answers.normalise import Budget, Seniority
 from bot.playbook import load_playbook
-from bot.qualification.normalise import Budget, Seniority
 from bot.scoring.policy import ScoringPolicy, Tier, load_policy
 from bot.scoring.score import company_key, mentions, nurture_resource, score
 from bot.settings import PROJECT_ROOT

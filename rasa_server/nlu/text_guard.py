@@ -1,0 +1,306 @@
+"""Pure checks on a visitor's message before and after intent classification.
+
+Kept free of Rasa so they can be tested on their own; the pipeline components
+in :mod:`rasa_server.nlu.components` apply them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Characters of a message the NLU pipeline looks at; the rest is cut.
+MAX_NLU_CHARS = 1000
+
+_THUMBS = {"👍", "👌", "✅", "🙆", "🆗", "✔", "✔️", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿"}
+_ENGLISH = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "is",
+        "are",
+        "am",
+        "i",
+        "you",
+        "we",
+        "it",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "with",
+        "my",
+        "our",
+        "this",
+        "that",
+        "what",
+        "how",
+        "do",
+        "does",
+        "can",
+        "not",
+        "no",
+        "yes",
+        "be",
+        "have",
+        "has",
+        "at",
+        "from",
+        "about",
+        "your",
+        "me",
+        "us",
+        "they",
+        "there",
+        "here",
+        "want",
+        "need",
+        "looking",
+        "would",
+        "like",
+        "just",
+        "so",
+        "but",
+    ]
+)
+_FOREIGN = frozenset(
+    # Spanish, Portuguese, French, German, Italian, Dutch function words that English rarely uses
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "un",
+        "una",
+        "unos",
+        "y",
+        "o",
+        "es",
+        "son",
+        "estoy",
+        "soy",
+        "quiero",
+        "necesito",
+        "hola",
+        "gracias",
+        "por",
+        "favor",
+        "para",
+        "con",
+        "que",
+        "qué",
+        "cómo",
+        "em",
+        "uma",
+        "não",
+        "sim",
+        "obrigado",
+        "olá",
+        "você",
+        "eu",
+        "nós",
+        "ele",
+        "ela",
+        "é",
+        "está",
+        "estou",
+        "quero",
+        "preciso",
+        "le",
+        "les",
+        "une",
+        "et",
+        "est",
+        "sont",
+        "je",
+        "tu",
+        "nous",
+        "vous",
+        "bonjour",
+        "merci",
+        "oui",
+        "non",
+        "avec",
+        "pour",
+        "dans",
+        "qui",
+        "quoi",
+        "comment",
+        "suis",
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "sind",
+        "ich",
+        "du",
+        "wir",
+        "sie",
+        "nicht",
+        "ja",
+        "nein",
+        "hallo",
+        "danke",
+        "bitte",
+        "mit",
+        "für",
+        "auf",
+        "wie",
+        "was",
+        "möchte",
+        "il",
+        "lo",
+        "gli",
+        "e",
+        "sono",
+        "io",
+        "ciao",
+        "grazie",
+        "sì",
+        "per",
+        "con",
+        "che",
+        "come",
+        "vorrei",
+        "de",
+        "het",
+        "een",
+        "en",
+        "ik",
+        "je",
+        "wij",
+        "niet",
+        "hoi",
+        "dank",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
+
+
+def text_for_nlu(text: str | None) -> str:
+    """The words of a message as the classifier should read them: markup pasted or typed
+    into the chat (``<img onerror=...>``, ``<script>``) is not what the visitor says, and
+    its tokens ("error", "src") would sway the intent. Cut to :data:`MAX_NLU_CHARS`."""
+    text = text or ""
+    if "<" in text:
+        stripped = " ".join(_TAG.sub(" ", _SCRIPT.sub(" ", text)).split())
+        text = stripped or text
+    return truncate_for_nlu(text)
+
+
+def cut_at_word(text: str, limit: int, near: int) -> str:
+    """``text``, or its first ``limit`` characters, cut at the last space when it is within ``near`` of the end."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit - near else cut
+
+
+def truncate_for_nlu(text: str | None) -> str:
+    """Cuts a message to :data:`MAX_NLU_CHARS`, at a word boundary when one is near."""
+    return cut_at_word(text or "", MAX_NLU_CHARS, 100)
+
+
+def is_thumbs_up(text: str) -> bool:
+    return text.strip() in _THUMBS
+
+
+_WAVES = {"👋", "🙋", "🙋‍♀️", "🙋‍♂️", "🖐", "🖐️", "✋", "🤚"}
+
+
+def is_wave(text: str) -> bool:
+    """A wave (👋, with any skin tone) on its own: a greeting."""
+    return bool(text.strip()) and all(
+        ch in "".join(_WAVES) or 0x1F3FB <= ord(ch) <= 0x1F3FF or ch.isspace() for ch in text.strip()
+    )
+
+
+#: A whole message that is one head count: "600", "~2k", "50-100 people", "about 300 employees".
+_HEADCOUNT = re.compile(
+    r"(?:about|around|approx\.?|roughly|~|≈|over|under|maybe)?\s*\d[\d,.]*\s*k?\+?"
+    r"(?:\s*(?:-|–|to)\s*\d[\d,.]*\s*k?\+?)?\s*(?:people|employees|staff|ppl|persons|fte|folks|heads)?",
+    re.I,
+)
+
+
+#: Words of a request, not of a job title: "talk to a manager" asks for a person.
+_ASKS_FOR = re.compile(
+    r"\b(talk|speak|chat|want|need|call|contact|reach|someone|somebody|person|human|please|pls|can|could)\b", re.I
+)
+
+
+def is_plain_answer(text: str) -> bool:
+    """Whether a short message is plainly an answer to one of the questions, by the answer
+    parsers: an email address, a head count, a job title with a seniority, a country."""
+    from answers.normalise import EMAIL_PATTERN, parse_country, parse_role
+
+    clean_text = " ".join(text.split())
+    words = clean_text.split()
+    if not words or len(words) > 6 or "?" in clean_text:
+        return False
+    if len(words) <= 4 and EMAIL_PATTERN.fullmatch(clean_text.strip(" .")):
+        return True
+    if _HEADCOUNT.fullmatch(clean_text.strip(" .!")):
+        return True
+    role = parse_role(clean_text)
+    if role is not None and role.seniority.value != "other" and len(words) <= 4 and not _ASKS_FOR.search(clean_text):
+        return True
+    return len(words) <= 3 and parse_country(clean_text) is not None
+
+
+def is_emoji_only(text: str) -> bool:
+    """True for a message made only of emoji, symbols and spaces (": )" is not)."""
+    stripped = "".join(ch for ch in text if not ch.isspace())
+    if not stripped:
+        return False
+    return all(unicodedata.category(ch) in {"So", "Sk", "Cn", "Mn", "Cf"} or ch in "\u200d\ufe0f" for ch in stripped)
+
+
+def looks_non_english(text: str) -> bool:
+    """True when a message is clearly written in another language: mostly a
+    non-Latin script, or mostly function words of a common European language."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 4:
+        latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+        if latin / len(letters) < 0.5:
+            return True
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 2:
+        return False
+    foreign = sum(1 for w in words if w in _FOREIGN and w not in _ENGLISH)
+    english = sum(1 for w in words if w in _ENGLISH)
+    return foreign >= 2 and foreign > 2 * english
+
+
+#: A request for a meeting in so many words: "I'd like a demo", "can we book a call", "demo please".
+_MEETING_REQUEST = re.compile(
+    r"\b(?:want|wanna|like|need|get|see|book|schedule|set ?up|arrange|request|have|organi[sz]e|after|looking for|"
+    r"interested in)\s+(?:a|an|the|some|your|quick|short|free|live|product)?\s*"
+    r"(?:demo|demonstration|call|meeting|walk ?-?through|trial|presentation|intro call|chat with sales)\b"
+    r"|^(?:a\s+)?(?:demo|trial|walkthrough)(?:\s+(?:please|pls|plz|asap|today|now))?[!.?]*$"
+    r"|\b(?:demo|call|meeting|walkthrough)\s+(?:please|pls|plz)\b"
+    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone\s+(?:in|from)\s+)?(?:sales|your sales team|an? account executive)\b",
+    re.I,
+)
+_PROPER_WORD = re.compile(r"[A-Z0-9][\w&'’.-]*|&|and|of|the|de|van|von")
+
+
+def asks_for_meeting(text: str) -> bool:
+    """Whether the message asks for a demo, a call or sales in so many words."""
+    return bool(_MEETING_REQUEST.search(" ".join(text.split())[:300]))
+
+
+def reads_as_name(text: str) -> bool:
+    """Two to six capitalised words and no question: a person's or a company's name."""
+    words = text.strip(" .!").split()
+    return 2 <= len(words) <= 6 and "?" not in text and all(_PROPER_WORD.fullmatch(word) for word in words)
