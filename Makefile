@@ -50,12 +50,12 @@ model: install
 	scripts/train_if_changed.sh
 
 run: packages-run install migrate check model
-	$(PY) -m bot.stack
+	$(PY) -m bot.processes.stack
 
 # Two of each process behind nginx on PostgreSQL and Redis (docs/deploy.md); needs Debian's
 # nginx-light, redis-server and postgresql. Front on CLUSTER_PORT (8080).
 run-cluster: packages-cluster install check model
-	$(PY) -m bot.cluster $(ARGS)
+	$(PY) -m bot.processes.cluster $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -70,7 +70,7 @@ rescore: migrate
 
 # Bring the lead store level with Rasa's trackers (consent, answers, score), e.g. after an outage.
 repair: migrate
-	$(PY) -m bot.leads.repair
+	$(PY) -m bot.cli.repair
 
 # Turn latency and throughput at 1, 8, 32 and 64 visitors: the full stack against the
 # bench/baseline form bot, side by side (about 15 minutes); ARGS="--levels 1 8" for less.
@@ -117,7 +117,7 @@ bench-dashboard: install
 
 # Explain how a lead would be routed: LEAD='{"email_domain": "acme.com", "region": "EMEA"}' or LEAD=<lead id>.
 route: migrate
-	$(PY) -m bot.routing.explain '$(LEAD)'
+	$(PY) -m bot.cli.route '$(LEAD)'
 
 unit: packages-test install
 	$(PY) -m pytest tests/unit

@@ -25,8 +25,8 @@ from typing import Callable, Dict, List, Tuple
 
 from bot.db import make_engine, make_session_factory
 from bot.leads.models import Answer, Conversation, Lead, StatusChange
-from bot.local_servers import free_port
 from bot.migrate import upgrade_database
+from bot.processes.local_servers import free_port
 
 LEADS = 10_000
 REQUESTS = 300

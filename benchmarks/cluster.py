@@ -1,6 +1,6 @@
 """The cluster under load, and what must hold: ``make bench-cluster``.
 
-Starts :class:`bot.cluster.Cluster` (2 Rasa servers, 2 action servers and
+Starts :class:`bot.processes.cluster.Cluster` (2 Rasa servers, 2 action servers and
 2 web apps behind nginx, a throwaway PostgreSQL, Redis as the lock store, a
 local Slack stand-in) and drives ``--visitors`` (default 64) conversations at
 once over Rasa's REST channel. Each message goes to the *other* Rasa server
@@ -45,10 +45,10 @@ from sqlalchemy.engine import Engine
 
 from benchmarks.booking import PEOPLE, say
 from benchmarks.turns import Level, answers
-from bot.cluster import Cluster
 from bot.dashboard.metrics import meetings_by_ae
 from bot.db import make_engine
 from bot.notifications.outbox import notifications
+from bot.processes.cluster import Cluster
 from bot.routing.team import load_team
 from bot.settings import load_settings
 from calendar_booking.tables import bookings

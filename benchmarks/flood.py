@@ -28,9 +28,9 @@ from sqlalchemy import text
 
 from benchmarks.turns import Level, full_conversation, run_level
 from bot.db import make_engine
-from bot.local_servers import free_port
 from bot.migrate import upgrade_database
-from bot.stack import Ports, Stack
+from bot.processes.local_servers import free_port
+from bot.processes.stack import Ports, Stack
 
 BOUND = 2.0
 

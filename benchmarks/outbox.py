@@ -94,8 +94,8 @@ def latency(url: str) -> None:
 def stack_to_slack(visitors: int) -> None:
     """Confirmation shown to the visitor -> the alert's arrival at the Slack stand-in."""
     from benchmarks.booking import visit
-    from bot.local_servers import free_port
-    from bot.stack import Ports, Stack
+    from bot.processes.local_servers import free_port
+    from bot.processes.stack import Ports, Stack
 
     stub = SlackStub()
     with tempfile.TemporaryDirectory() as workdir:

@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence
 
 from benchmarks.booking import PEOPLE, say
-from bot.local_servers import free_port, wait_for_url
 from bot.migrate import upgrade_database
+from bot.processes.local_servers import free_port, wait_for_url
+from bot.processes.stack import Ports, Stack
 from bot.settings import PROJECT_ROOT
-from bot.stack import Ports, Stack
 
 BASELINE_DIR = PROJECT_ROOT / "bench" / "baseline"
 MODELS_DIR = PROJECT_ROOT / "bench" / ".models"

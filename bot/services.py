@@ -14,7 +14,7 @@ from bot.db import make_engine, make_session_factory
 from bot.leads.repair import LeadRepair
 from bot.leads.store import LeadStore
 from bot.leads.transcripts import TranscriptStore
-from bot.notifications.events import booking_events
+from bot.notifications.events import booking_events, request_events
 from bot.playbook import Playbook, load_playbook
 from bot.routing.log import RoutingLog
 from bot.routing.router import Router
@@ -66,7 +66,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     sessions = make_session_factory(engine)
     calendar = make_calendar(settings, team, engine, clock)
     bookings = BookingService(engine, calendar, clock, booking.rules, events=booking_events(team, clock))
-    routing_log = RoutingLog(sessions, clock, team)
+    routing_log = RoutingLog(sessions, clock, on_request=request_events(team, clock))
     router = Router(team, routing, booking.rules, calendar, bookings, routing_log.open_offers)
     leads = LeadStore(sessions, clock)
     scheduler = Scheduler(router, bookings, booking, clock)

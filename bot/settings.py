@@ -19,6 +19,8 @@ from sqlalchemy.exc import ArgumentError
 from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The trained Rasa model the stack serves (``make model``).
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "cqlbot.tar.gz"
 
 
 @dataclass(frozen=True)

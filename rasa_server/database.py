@@ -1,7 +1,7 @@
 """The tracker store's database: where it is, and an engine for it.
 
 The URL comes from ``TRACKER_DATABASE_URL``, which the product's process
-supervisor always sets (``bot.stack.stack_environment``, from the product's
+supervisor always sets (``bot.processes.stack.stack_environment``, from the product's
 settings), or from a server database's ``DATABASE_URL``. SQLite gets what
 the product's own engines get: WAL, a busy timeout, ``secure_delete``, a
 pool of open connections, and a file readable by its owner only.

@@ -12,8 +12,8 @@ import pytest
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
-from bot.local_servers import PostgresServer
 from bot.migrate import upgrade_database
+from bot.processes.local_servers import PostgresServer
 from bot.services import Services, build_services, install
 from bot.settings import load_settings
 from tests.support.programs import ProgramRecorder, manifest

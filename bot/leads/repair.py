@@ -20,11 +20,9 @@ for a conversation that was scored, its score. It is idempotent, so it runs
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, Mapping, Sequence
 
 from bot.errors import StoreError
 from bot.leads.replay import replay
@@ -107,25 +105,3 @@ class LeadRepair:
             restored += result.restored
             rescored += result.rescored
         return RepairReport(checked, restored, rescored, failed, self._leads.bookings_without_lead())
-
-
-def main(argv: List[str] | None = None) -> int:
-    from bot.logging_setup import configure_logging
-    from bot.services import get_services
-
-    argparse.ArgumentParser(description="Bring the lead store level with Rasa's trackers.").parse_args(argv)
-    configure_logging()
-    try:
-        report = get_services().repair.repair_all()
-    except StoreError as exc:
-        print(f"repair failed: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"checked {report.checked} conversations: {report.restored} restored, {report.rescored} scored again, "
-        f"{report.failed} failed; active bookings without a lead: {len(report.bookings_without_lead)}"
-    )
-    return 1 if report.bookings_without_lead or report.failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bot.clock import Clock
-from bot.leads.models import Conversation, RoutingDecision
+from bot.leads.models import Conversation, MeetingRequest, RoutingDecision
 from bot.notifications.outbox import enqueue
 from bot.routing.team import TeamConfig
 from calendar_booking.tables import bookings
@@ -64,6 +64,18 @@ def booking_events(team: TeamConfig, clock: Clock) -> Callable[[Connection, str,
                 connection, kind=BOOKING_KINDS[event], recipient=recipient, event_key=booking_id,
                 subject={"booking_id": booking_id}, lead_id=lead_id, now=clock.now(),
             )  # fmt: skip
+
+    return record
+
+
+def request_events(team: TeamConfig, clock: Clock) -> Callable[[Connection, MeetingRequest], None]:
+    """The routing log's hook for a new meeting request: notifies its AE and team."""
+
+    def record(connection: Connection, request: MeetingRequest) -> None:
+        enqueue_request(
+            connection, team, clock, request_id=request.id, kind=request.kind, lead_id=request.lead_id,
+            ae_key=request.ae_key, team_key=request.team,
+        )  # fmt: skip
 
     return record
 

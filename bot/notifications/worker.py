@@ -22,7 +22,6 @@ from bot.notifications.erasure import ERASURE_KINDS, ErasureRetry, ScrubsEvents,
 from bot.notifications.messages import Alert
 from bot.notifications.notifiers import Notifier, NotifierUnavailable
 from bot.notifications.outbox import Outbox, Pending, delivery_via
-from bot.web.background import run_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,8 @@ def _sweep(app: Sanic) -> None:
         logger.info("%d CQL(s) left the offer without picking a time; their AEs are alerted", found)
 
 
-async def _work_forever(app: Sanic) -> None:
+async def work_forever(app: Sanic) -> None:
+    """Drains the outbox for the life of the web app (started by ``bot.web.app``)."""
     last_sweep = 0.0
     while True:
         try:
@@ -96,7 +96,3 @@ async def _work_forever(app: Sanic) -> None:
         except Exception:  # the worker must outlive any one failure
             logger.exception("the outbox worker failed; will retry")
         await asyncio.sleep(POLL_SECONDS)
-
-
-def setup_worker(app: Sanic) -> None:
-    run_in_background(app, "outbox_task", _work_forever)

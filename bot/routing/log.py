@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ContextManager, Dict, Sequence
+from typing import Callable, ContextManager, Dict, Sequence
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.db import unit_of_work
 from bot.leads.models import MeetingRequest, RoutingDecision
 from bot.leads.store import consented_conversation
-from bot.notifications.events import enqueue_request
 from bot.routing.router import RouteDecision
-from bot.routing.team import TeamConfig
 from calendar_booking.tables import bookings
 
 MAX_PREFERRED_CHARS = 1000
@@ -22,16 +21,18 @@ MAX_PREFERRED_CHARS = 1000
 #: so visitors routed at the same moment are spread by weight instead of all seeing the same counts.
 OPEN_OFFER_WINDOW = timedelta(minutes=30)
 MANUAL = "manual"
+#: Called in a new meeting request's own transaction (the outbox: its alerts are written with it or not at all).
+RequestHook = Callable[[Connection, MeetingRequest], None]
 DECLINED = "declined"
 
 
 class RoutingLog:
     """Writes decisions and meeting requests; one session per call."""
 
-    def __init__(self, sessions: sessionmaker, clock: Clock, team: TeamConfig | None = None) -> None:
+    def __init__(self, sessions: sessionmaker, clock: Clock, on_request: RequestHook | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._team = team  # with a team, each request notifies its AE and team (the outbox)
+        self._on_request = on_request
 
     def _unit(self) -> ContextManager[Session]:
         return unit_of_work(self._sessions, "routing log")
@@ -124,8 +125,5 @@ class RoutingLog:
             )
             session.add(request)
             session.flush()
-            if self._team is not None:
-                enqueue_request(
-                    session.connection(), self._team, self._clock, request_id=request.id, kind=kind, lead_id=lead_id,
-                    ae_key=request.ae_key, team_key=request.team,
-                )  # fmt: skip
+            if self._on_request is not None:
+                self._on_request(session.connection(), request)

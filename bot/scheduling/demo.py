@@ -7,7 +7,7 @@ calls a day at times that vary by AE and date (deterministic, so a restart
 adds the same blocks and never duplicates one). Meetings the bot booked are
 never touched.
 
-Run alone: ``python -m bot.scheduling.demo``.
+Run alone: ``python -m bot.cli.seed_demo``.
 """
 
 from __future__ import annotations
@@ -66,25 +66,3 @@ def seed_demo_calendars(calendar: LocalCalendar, aes: List[AccountExecutive], to
     for ae in aes:
         added += calendar.add_busy(ae.calendar, demo_blocks(ae, today, days), title="Busy (demo)", prefix="demo")
     return added
-
-
-def main() -> int:
-    from bot.logging_setup import configure_logging
-    from bot.services import get_services
-
-    configure_logging()
-    services = get_services()
-    calendar = services.bookings.calendar
-    if not isinstance(calendar, LocalCalendar):
-        logger.info("bookings go to Google Calendar: no demo calendars to seed")
-        return 0
-    today = services.clock.now().date()
-    added = seed_demo_calendars(
-        calendar, services.team.aes, today - timedelta(days=1), services.booking.rules.horizon_days + 3
-    )
-    logger.info("demo calendars: %d busy blocks added for %d AEs", added, len(services.team.aes))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -32,10 +32,11 @@ from bot.leads.transcripts import TranscriptStore
 from bot.notifications.messages import alert_for
 from bot.notifications.notifiers import make_notifier
 from bot.notifications.outbox import Outbox
-from bot.notifications.worker import setup_worker
+from bot.notifications.worker import work_forever
 from bot.services import build_services
 from bot.settings import Settings, load_settings
 from bot.web.api import setup_api
+from bot.web.background import run_in_background
 from bot.web.dashboard import setup_dashboard
 from bot.web.headers import BASELINE_HEADERS, is_static, security_headers
 from bot.web.inbox import setup_inbox
@@ -213,5 +214,5 @@ def create_app(settings: Settings | None = None, name: str = "cqlbot") -> Sanic:
     setup_inbox(app)
     setup_dashboard(app)
     setup_retention(app)
-    setup_worker(app)
+    run_in_background(app, "outbox_task", work_forever)
     return app

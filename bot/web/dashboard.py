@@ -35,8 +35,7 @@ from bot.dashboard.charts import horizontal_bars, stacked_columns
 from bot.leads.models import RoutingDecision
 from bot.leads.queries import LeadFilter
 from bot.rescore import preview
-from bot.settings import PROJECT_ROOT
-from bot.stack import DEFAULT_MODEL
+from bot.settings import DEFAULT_MODEL, PROJECT_ROOT
 from bot.web.api import ApiError, erase_lead, export_response, lead_view, parse_lead_filter, parse_lead_id
 from bot.web.ops_auth import check_csrf, csrf_input, ops_page
 from bot.web.ops_layout import ops_page_html, select_html, time_html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from tests.support.stack import API_AUTH, Visitor
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.db import make_engine
 from bot.leads.models import MeetingRequest, RoutingDecision
 from bot.notifications.outbox import notifications
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from calendar_booking.tables import calendar_events
 from tests.support.slack_stub import SlackStub
 from tests.support.stack import API_AUTH, Visitor

@@ -20,7 +20,7 @@ from typing import Iterator, List
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from tests.support.stack import API_TOKEN
 
 CHROMIUM = Path("/usr/bin/chromium")

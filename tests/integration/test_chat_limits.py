@@ -13,7 +13,7 @@ import socketio
 from sqlalchemy import text
 
 from bot.db import make_engine
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from rasa_server.channels import (
     MAX_MESSAGE_CHARS,
     MAX_STORED_CHARS,

@@ -1,4 +1,4 @@
-"""The two-of-everything cluster (bot.cluster) with a few visitors: ``make bench-cluster``'s checks.
+"""The two-of-everything cluster (bot.processes.cluster) with a few visitors: ``make bench-cluster``'s checks.
 
 Two Rasa servers on the Redis lock store, two action servers and two web apps
 behind nginx, on a throwaway PostgreSQL: every message goes to the other Rasa

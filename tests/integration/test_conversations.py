@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Dict
 
 from bot.leads.store import LeadStore
+from bot.processes.stack import Stack
 from bot.services import get_services
-from bot.stack import Stack
 from tests.support.stack import Visitor
 
 ANSWERS = {

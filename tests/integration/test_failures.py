@@ -27,8 +27,8 @@ from sqlalchemy import text
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
-from bot.stack import Stack
-from bot.supervisor import Supervisor
+from bot.processes.stack import Stack
+from bot.processes.supervisor import Supervisor
 from bot.web.app import DATABASE_PROBE_REUSE_SECONDS
 from tests.integration.test_conversations import ANSWERS, question_asked
 from tests.support.stack import Visitor, start_stack
@@ -301,7 +301,7 @@ def test_a_visitor_who_left_while_the_lead_store_took_no_writes_is_repaired_in_t
 
 def test_make_repair_finds_every_conversation_level_and_no_booking_without_its_lead(failing_stack: Stack) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.leads.repair"], env=failing_stack.env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot.cli.repair"], env=failing_stack.env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert ": 0 restored, 0 scored again, 0 failed; active bookings without a lead: 0" in done.stdout, done.stdout

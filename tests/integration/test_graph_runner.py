@@ -13,7 +13,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.stack import DEFAULT_MODEL
+from bot.settings import DEFAULT_MODEL
 from rasa_server.patches import graph_runner, install_all
 
 TEXTS = ["hi", "how much does it cost?", "~600 ppl", "vp sales", "asap", "<script>alert(1)</script>", "🙂", ""]

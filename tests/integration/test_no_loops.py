@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from benchmarks.nlu_heldout import load_heldout
+from bot.processes.stack import Stack
 from bot.settings import PROJECT_ROOT
-from bot.stack import Stack
 
 #: Responses that end an exchange with their way back (a link, an address, a goodbye).
 CLOSES = re.compile(

@@ -11,8 +11,8 @@ from typing import Any, Dict, List
 
 import pytest
 
+from bot.processes.stack import Stack
 from bot.settings import PROJECT_ROOT
-from bot.stack import Stack
 from tests.support import visitor_sim
 from tests.support.stack import API_TOKEN
 

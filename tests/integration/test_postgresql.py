@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import inspect, select
 
 from bot.db import make_engine
-from bot.local_servers import PostgresServer
-from bot.stack import Stack
+from bot.processes.local_servers import PostgresServer
+from bot.processes.stack import Stack
 from calendar_booking.tables import bookings
 from tests.integration.test_tiers import VISITORS, converse, starts_like
 from tests.support.stack import API_AUTH, Visitor, start_stack

@@ -11,7 +11,7 @@ import requests
 
 from bot.db import make_engine
 from bot.leads.transcripts import TranscriptStore
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from tests.support.stack import API_AUTH, Visitor
 
 VISITORS = {

@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
-from bot.stack import Stack
+from bot.processes.stack import Stack
 
 
 def fetch(stack: Stack, path: str) -> tuple[int, dict, bytes]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.db import make_engine
 from bot.notifications.erasure import ERASED_TEXT, ERASURE_KINDS
 from bot.notifications.outbox import notifications
-from bot.stack import Stack
+from bot.processes.stack import Stack
 from tests.integration.test_booking import buttons, qualify, text
 from tests.support.slack_stub import SlackStub
 from tests.support.stack import API_AUTH, Visitor

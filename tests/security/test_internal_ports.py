@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from bot.db import make_engine
 from bot.env_secrets import KEPT_SECRETS, PER_START_SECRETS
 from bot.leads.models import Conversation, Lead
+from bot.processes.stack import Stack
 from bot.settings import PROJECT_ROOT
-from bot.stack import Stack
 from calendar_booking.tables import bookings
 from tests.integration.test_booking import GERMAN_CFO, buttons, qualify
 from tests.support.processes import arguments, group_members, listening

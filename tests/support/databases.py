@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.local_servers import PostgresServer
 from bot.migrate import upgrade_database
+from bot.processes.local_servers import PostgresServer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

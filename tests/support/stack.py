@@ -20,9 +20,10 @@ import pytest
 from bot.clock import SystemClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
-from bot.local_servers import free_port
 from bot.migrate import upgrade_database
-from bot.stack import DEFAULT_MODEL, Ports, Stack
+from bot.processes.local_servers import free_port
+from bot.processes.stack import Ports, Stack
+from bot.settings import DEFAULT_MODEL
 from tests.support.slack_stub import SlackStub
 
 API_TOKEN = "integration-token-" + uuid.uuid4().hex

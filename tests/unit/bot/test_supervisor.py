@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from bot.stack import ProcessGroup
-from bot.supervisor import FIRST_DELAY, MAX_DELAY, STABLE_AFTER, Supervisor
+from bot.processes.stack import ProcessGroup
+from bot.processes.supervisor import FIRST_DELAY, MAX_DELAY, STABLE_AFTER, Supervisor
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 

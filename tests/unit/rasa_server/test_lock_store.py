@@ -12,7 +12,7 @@ import pytest
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.local_servers import RedisServer
+from bot.processes.local_servers import RedisServer
 from rasa_server.lock_store import AtomicRedisLockStore
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cli.route import explain, lead_from_argument, main
 from bot.leads.store import AnswerRecord, VisitContext
 from bot.qualification.understand import understand
-from bot.routing.explain import explain, lead_from_argument, main
 from bot.services import Services
 from tests.conftest import NOW
 

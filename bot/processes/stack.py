@@ -1,6 +1,6 @@
 """Start, watch and stop the three processes: Rasa server, action server, web app.
 
-``python -m bot.stack`` is what ``make run`` calls; the integration tests use
+``python -m bot.processes.stack`` is what ``make run`` calls; the integration tests use
 :class:`Stack` to start the same commands on their own ports and database.
 """
 
@@ -27,15 +27,14 @@ import yaml
 from bot.check import run_checks
 from bot.env_secrets import ensure_kept_secrets, with_per_start_secrets
 from bot.errors import CqlBotError
-from bot.local_servers import RedisServer, poll_until
 from bot.logging_setup import configure_logging
 from bot.private_files import private_dir, restrict_umask
-from bot.settings import PROJECT_ROOT, load_settings
-from bot.supervisor import Supervisor
+from bot.processes.local_servers import RedisServer, poll_until
+from bot.processes.supervisor import Supervisor
+from bot.settings import DEFAULT_MODEL, PROJECT_ROOT, load_settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = PROJECT_ROOT / "models" / "cqlbot.tar.gz"
 ENV_FILE = PROJECT_ROOT / ".env"
 
 
@@ -241,10 +240,10 @@ class StopRequest:
 
 def seed_demo_calendars() -> int:
     """Fills the demo team's local calendars (nothing when Google Calendar is configured)."""
-    from bot.scheduling import demo
+    from bot.cli import seed_demo
 
     try:
-        return demo.main()
+        return seed_demo.main()
     except CqlBotError as exc:
         logger.error("%s", exc)
         return 2

@@ -34,12 +34,11 @@ from typing import Dict, List, Mapping
 from sqlalchemy.engine import make_url
 
 from bot.env_secrets import ACTION_SERVER_TOKEN, API_TOKEN, with_per_start_secrets
-from bot.local_servers import NginxProxy, PostgresServer, RedisServer, free_port, wait_for_url
 from bot.logging_setup import configure_logging
 from bot.migrate import upgrade_database
 from bot.private_files import restrict_umask
-from bot.settings import PROJECT_ROOT
-from bot.stack import (
+from bot.processes.local_servers import NginxProxy, PostgresServer, RedisServer, free_port, wait_for_url
+from bot.processes.stack import (
     DEFAULT_MODEL,
     Ports,
     ProcessGroup,
@@ -51,7 +50,8 @@ from bot.stack import (
     wait_until_healthy,
     write_endpoints_with_lock_store,
 )
-from bot.supervisor import Supervisor
+from bot.processes.supervisor import Supervisor
+from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Cluster:
         upgrade_database(self.database_url)
         self.redis.start()
         endpoints = write_endpoints_with_lock_store(self.workdir / "endpoints.yml", self.redis.port)
-        seed = subprocess.run([sys.executable, "-m", "bot.scheduling.demo"], cwd=PROJECT_ROOT, check=False,
+        seed = subprocess.run([sys.executable, "-m", "bot.cli.seed_demo"], cwd=PROJECT_ROOT, check=False,
                               env=self.replica_env(self.ports.replicas[0]))  # fmt: skip
         if seed.returncode != 0:
             raise RuntimeError("seeding the demo calendars failed (see above)")

@@ -24,7 +24,7 @@ STABLE_AFTER = 60.0
 
 
 class Restartable(Protocol):
-    """What the supervisor needs of a group of processes (bot.stack.ProcessGroup)."""
+    """What the supervisor needs of a group of processes (bot.processes.stack.ProcessGroup)."""
 
     def exited(self) -> Dict[str, int]: ...
 
