@@ -130,7 +130,7 @@ rasa-test: model
 	  --fail-on-prediction-errors --out var/rasa-test-results
 
 integration: packages-test migrate model
-	$(PY) -m pytest tests/integration tests/security
+	$(PY) -m pytest tests/integration tests/security tests/contract
 
 test: packages-test lint typecheck check unit rasa-validate rasa-test integration
 	@echo "make test: all checks passed"
