@@ -6,19 +6,29 @@
 # and none goes on a command line (each process reads its own from the environment).
 # A container's loopback is its own, so the images listen on 0.0.0.0: publish only the
 # proxy in front (docs/deploy.md, "Ports"); the action server must stay on the private network.
-FROM python:3.10-slim AS base
+# The Rasa server has an image and an environment of its own (requirements-rasa.lock: Rasa 3.6
+# and rasa_server/ only); the action server and the web app share the product's (requirements.lock).
+FROM python:3.10-slim AS python
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
     TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH=/app
 RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+RUN useradd --system --home /app cqlbot
+
+FROM python AS base
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN useradd --system --home /app cqlbot && mkdir -p -m 0700 var && mkdir -p models && chown -R cqlbot /app/var /app/models
+RUN mkdir -p -m 0700 var && chown -R cqlbot /app/var
 USER cqlbot
 
 # The Rasa server: the model is trained at build time, from data/, domain.yml and config.yml.
-FROM base AS rasa
+FROM python AS rasa
+COPY requirements-rasa.lock .
+RUN pip install --no-cache-dir -r requirements-rasa.lock
+COPY . .
+RUN mkdir -p -m 0700 var && mkdir -p models && chown -R cqlbot /app/var /app/models
+USER cqlbot
 RUN rasa train --fixed-model-name cqlbot --out models
 ENV RASA_HOST=0.0.0.0
 EXPOSE 5005

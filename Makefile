@@ -3,9 +3,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Two environments: the Rasa server's (Rasa 3.6 and rasa_server/ only) and everything else's.
 VENV := .venv
 PY := $(VENV)/bin/python
-RASA := PYTHONPATH=. $(VENV)/bin/rasa
+RASA_VENV := .venv-rasa
+RASA_PY := $(RASA_VENV)/bin/python
+RASA := PYTHONPATH=. $(RASA_VENV)/bin/rasa
 
 # Local settings (see .env.example); never committed.
 -include .env
@@ -33,7 +36,13 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --no-input -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+$(RASA_VENV)/.installed: requirements-rasa.lock
+	@python=$$(scripts/find_python310.sh) && \
+	  { [ -x $(RASA_PY) ] || "$$python" -m venv $(RASA_VENV); }
+	$(RASA_PY) -m pip install --quiet --no-input -r requirements-rasa.lock
+	touch $@
+
+install: $(VENV)/.installed $(RASA_VENV)/.installed
 
 # The Debian packages a command needs (scripts/system-packages.tsv says which and why):
 # installed through apt-get as root or with sudo, otherwise named with the command to run.
@@ -62,7 +71,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy bot calendar_booking rasa_server answers
+	$(VENV)/bin/mypy bot calendar_booking answers
+	$(RASA_VENV)/bin/mypy rasa_server
 
 # Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
 rescore: migrate
@@ -119,8 +129,10 @@ bench-dashboard: install
 route: migrate
 	$(PY) -m bot.cli.route '$(LEAD)'
 
-unit: packages-test install
-	$(PY) -m pytest tests/unit
+# The Rasa server's own tests run in its environment, the rest in the product's.
+unit: packages-test install model
+	$(PY) -m pytest tests/unit --ignore=tests/unit/rasa_server
+	$(RASA_PY) -m pytest --confcutdir=tests/unit/rasa_server tests/unit/rasa_server
 
 rasa-validate: install
 	$(RASA) data validate
@@ -139,16 +151,20 @@ test: packages-test lint typecheck check unit rasa-validate rasa-test integratio
 # Intent accuracy and macro-F1 on the held-out visitor messages (tests/nlu_eval/), per
 # intent and per kind; ARGS="--set dev" for the dev set, "--errors" to list misses.
 nlu-eval: model
-	PYTHONPATH=. $(PY) -m benchmarks.nlu_heldout $(ARGS)
+	PYTHONPATH=. $(RASA_PY) -m benchmarks.nlu_heldout $(ARGS)
 
 nlu-cv: install
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out var/nlu-cv
 
 # Re-resolve every dependency in one pip run into a fresh venv and pin the result.
 lock:
-	rm -rf /tmp/cqlbot-lock && "$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock
+	rm -rf /tmp/cqlbot-lock /tmp/cqlbot-lock-rasa
+	"$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock
 	/tmp/cqlbot-lock/bin/pip install --quiet -r requirements.in
 	/tmp/cqlbot-lock/bin/pip freeze | sort -f > requirements.lock
+	"$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock-rasa
+	/tmp/cqlbot-lock-rasa/bin/pip install --quiet -r requirements-rasa.in
+	/tmp/cqlbot-lock-rasa/bin/pip freeze | sort -f > requirements-rasa.lock
 
 clean:
 	rm -rf var/rasa-test-results results .pytest_cache .mypy_cache .ruff_cache

@@ -13,17 +13,11 @@ milliseconds per conversation for both.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import List
-
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import make_engine
 from bot.leads.repair import LeadRepair
@@ -33,6 +27,7 @@ from bot.playbook import Playbook
 from bot.qualification.understand import understand
 from bot.services import build_services
 from bot.settings import load_settings
+from tests.support.transcripts import Event, action_executed, session_started, slot_set, user_uttered, write_events
 
 #: A qualified visitor's answer to each question, by parser.
 ANSWER_BY_PARSER = {
@@ -43,18 +38,18 @@ ANSWER_BY_PARSER = {
 
 
 def qualified_conversation(playbook: Playbook, n: int, start: float) -> List[Event]:
-    events: List[Event] = [SessionStarted(timestamp=start), SlotSet("consent", True, timestamp=start + 1)]
+    events: List[Event] = [session_started(timestamp=start), slot_set("consent", True, timestamp=start + 1)]
     for index, question in enumerate(playbook.questions):
         at = start + 10 * (index + 1)
         text = ANSWER_BY_PARSER[question.parser.value].format(n=n)
         events += [
-            SlotSet("requested_slot", question.slot, timestamp=at),
-            UserUttered(text, timestamp=at + 1),
-            SlotSet(question.slot, understand(question.parser, text, date(2026, 11, 23)), timestamp=at + 2),
+            slot_set("requested_slot", question.slot, timestamp=at),
+            user_uttered(text, timestamp=at + 1),
+            slot_set(question.slot, understand(question.parser, text, date(2026, 11, 23)), timestamp=at + 2),
         ]
     end = start + 10 * (len(playbook.questions) + 1)
-    return [*events, ActionExecuted("action_submit_qualification", timestamp=end),
-            SlotSet("qualification_done", True, timestamp=end)]  # fmt: skip
+    return [*events, action_executed("action_submit_qualification", timestamp=end),
+            slot_set("qualification_done", True, timestamp=end)]  # fmt: skip
 
 
 def main() -> None:
@@ -65,16 +60,8 @@ def main() -> None:
     leads_url, tracker_url = f"sqlite:///{workdir / 'leads.db'}", f"sqlite:///{workdir / 'tracker.db'}"
     upgrade_database(leads_url)
     services = build_services(load_settings({"DATABASE_URL": leads_url, "TRACKER_DATABASE_URL": tracker_url}))
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(workdir / "tracker.db"))
-
-    async def write() -> None:
-        for n in range(args.conversations):
-            tracker = DialogueStateTracker(f"bench-{n}", slots=[])
-            for event in qualified_conversation(services.playbook, n, 1_763_900_000 + n * 1000):
-                tracker.update(event)
-            await store.save(tracker)
-
-    asyncio.run(write())
+    for n in range(args.conversations):
+        write_events(tracker_url, f"bench-{n}", qualified_conversation(services.playbook, n, 1_763_900_000 + n * 1000))
     repair = LeadRepair(services.leads, TranscriptStore(make_engine(tracker_url)), services.playbook, services.scoring)
     for label in ("lost (every write failed)", "level already"):
         started = time.perf_counter()

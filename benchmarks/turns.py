@@ -27,7 +27,6 @@ import hashlib
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,7 +39,7 @@ from typing import Any, Callable, Dict, List, Sequence
 from benchmarks.booking import PEOPLE, say
 from bot.migrate import upgrade_database
 from bot.processes.local_servers import free_port, wait_for_url
-from bot.processes.stack import Ports, Stack
+from bot.processes.stack import Ports, Stack, rasa_python
 from bot.settings import PROJECT_ROOT
 
 BASELINE_DIR = PROJECT_ROOT / "bench" / "baseline"
@@ -147,7 +146,7 @@ def baseline_model() -> Path:
     if not model.exists():
         print("training the baseline (bench/baseline) ...", flush=True)
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(BASELINE_DIR / "config.yml"),
+            [str(Path(rasa_python()).parent / "rasa"), "train", "--config", str(BASELINE_DIR / "config.yml"),
              "--domain", str(BASELINE_DIR / "domain.yml"), "--data", str(BASELINE_DIR / "data"),
              "--out", str(MODELS_DIR), "--fixed-model-name", model.name.removesuffix(".tar.gz")],
             check=True, stdout=subprocess.DEVNULL,
@@ -200,7 +199,7 @@ def run_baseline(levels: Sequence[int], per_level: int) -> List[Level]:
         credentials = Path(workdir) / "credentials.yml"  # Rasa's own REST channel, without our limits
         credentials.write_text("rest:\n")
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--port", str(port),
+            [str(Path(rasa_python()).parent / "rasa"), "run", "--model", str(model), "--port", str(port),
              "--credentials", str(credentials), "--endpoints", str(endpoints)],
             cwd=workdir, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -49,24 +49,18 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from rasa_server.limits import MAX_MESSAGE_CHARS, MAX_STORED_CHARS, SENDER_BURST, TOO_FAST, TOO_LONG, UNREADABLE
 from rasa_server.nlu.text_guard import cut_at_word
 
 logger = logging.getLogger(__name__)
 
-#: Longer messages are cut to this before they are stored (the widget sends at most 2,000).
-MAX_STORED_CHARS = 4000
-#: Longer messages are refused.
-MAX_MESSAGE_CHARS = 50_000
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 MAX_IN_FLIGHT = 2
-SENDER_BURST = 30
 SENDER_REFILL_SECONDS = 1.0
 ADDRESS_BURST = 120
 ADDRESS_PER_SECOND = 10.0
 MAX_TRACKED_KEYS = 50_000
 
-TOO_LONG = "That message is far longer than I can take. Could you send a shorter version, a few sentences?"
-TOO_FAST = "You're sending messages faster than I can read them. Give me a moment, then send your last one again."
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -288,9 +282,6 @@ class ConfirmedSessions:
 
     def forget(self, sid: str) -> None:
         self.sessions.pop(sid, None)
-
-
-UNREADABLE = "Sorry, that message didn't come through in a form I can read. Could you send it again?"
 
 
 def socketio_message(

@@ -6,12 +6,12 @@ cd "$(dirname "$0")/.."
 model=models/cqlbot.tar.gz
 stamp=models/cqlbot.fingerprint
 fingerprint=$(find data rasa_server/nlu -type f \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z \
-  | xargs -0 sha256sum | cat - <(sha256sum domain.yml config.yml requirements.lock) | sha256sum | cut -d' ' -f1)
+  | xargs -0 sha256sum | cat - <(sha256sum domain.yml config.yml requirements-rasa.lock) | sha256sum | cut -d' ' -f1)
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ]; then
   echo "model is up to date ($model)"
   exit 0
 fi
 echo "training the model (data, domain or config changed)..."
 rm -f "$stamp"
-PYTHONPATH=. .venv/bin/rasa train --fixed-model-name cqlbot --out models
+PYTHONPATH=. .venv-rasa/bin/rasa train --fixed-model-name cqlbot --out models
 echo "$fingerprint" > "$stamp"

@@ -77,12 +77,22 @@ def write_endpoints_with_lock_store(path: Path, redis_port: int) -> Path:
     return path
 
 
+def rasa_python(env: Mapping[str, str] = os.environ) -> str:
+    """The Python of the Rasa server's own environment (``make install`` creates it), which holds
+    Rasa 3.6 and nothing of the product's: ``CQLBOT_RASA_PYTHON``, or ``.venv-rasa``'s."""
+    python = env.get("CQLBOT_RASA_PYTHON") or str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python")
+    if not os.access(python, os.X_OK):
+        raise CqlBotError(f"the Rasa server's environment is missing ({python}): run make install")
+    return python
+
+
 def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
-    """The command line of each process: no secret in any of them (they read theirs from the environment)."""
+    """The command line of each process: no secret in any of them (they read theirs from the environment).
+    The Rasa server runs in its own environment; the others in this one."""
     return {
         "actions": [sys.executable, "-m", "bot.action_server", "--port", str(ports.actions)],
         "rasa": [
-            sys.executable, "-m", "rasa_server", "--model", str(model), "--port", str(ports.rasa),
+            rasa_python(), "-m", "rasa_server", "--model", str(model), "--port", str(ports.rasa),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
         ],
         "web": [sys.executable, "-m", "bot.web"],

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot.db import make_engine
 from bot.processes.stack import Stack
-from rasa_server.channels import (
+from rasa_server.limits import (
     MAX_MESSAGE_CHARS,
     MAX_STORED_CHARS,
     SENDER_BURST,

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from bot.playbook import load_playbook
+from bot.processes.stack import rasa_python
 from bot.scoring.policy import load_policy
 from bot.scoring.score import score
 from bot.settings import PROJECT_ROOT
@@ -95,7 +96,7 @@ def test_the_industry_example_checks_validates_and_scores_ten_points(project: Pa
     assert checked.returncode == 0, checked.stderr
     assert "ops config OK" in checked.stdout
 
-    rasa = Path(sys.executable).parent / "rasa"
+    rasa = Path(rasa_python()).parent / "rasa"  # the Rasa server's own environment
     validated = subprocess.run(
         [str(rasa), "data", "validate", "--domain", "domain.yml", "--data", "data", "--fail-on-warnings"],
         cwd=project, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(project)},

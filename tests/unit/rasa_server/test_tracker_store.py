@@ -13,8 +13,6 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from bot.settings import load_settings
-from rasa_server.database import TrackerDatabaseMissingError, tracker_database_url
 from rasa_server.tracker_store import DatabaseUrlTrackerStore
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[3] / "domain.yml"))
@@ -123,22 +121,3 @@ def test_a_tracker_saved_twice_in_one_turn_stores_each_event_once(tracker_url: s
     asyncio.run(ours.save(found))
     texts = [e.get("text") for e in dicts(asyncio.run(rasa_store(tracker_url).retrieve_full_tracker("visitor")))]
     assert texts.count("first") == 1 and texts.count("second") == 1 and len(texts) == 8
-
-
-@pytest.mark.parametrize(
-    "env",
-    [
-        {"DATABASE_URL": "postgresql://cqlbot@db/cqlbot"},
-        {"DATABASE_URL": "postgresql://cqlbot@db/cqlbot", "TRACKER_DATABASE_URL": "postgresql://rasa@db/tracker"},
-        {"DATABASE_URL": "sqlite:///var/leads.db", "TRACKER_DATABASE_URL": "sqlite:///var/t.db"},
-    ],
-)
-def test_the_rasa_server_finds_the_tracker_where_the_product_reads_it(env: dict) -> None:
-    assert tracker_database_url(env) == load_settings(env).tracker_database_url
-
-
-def test_a_sqlite_lead_store_without_a_tracker_url_is_refused_with_the_variable_named() -> None:
-    with pytest.raises(TrackerDatabaseMissingError, match="TRACKER_DATABASE_URL is not set"):
-        tracker_database_url({"DATABASE_URL": "sqlite:///var/leads.db"})
-    with pytest.raises(TrackerDatabaseMissingError):
-        tracker_database_url({})

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 
 from bot.clock import FixedClock
 from bot.db import make_engine
@@ -18,7 +17,7 @@ from bot.playbook import Parser
 from bot.qualification.understand import SKIPPED, kept_as_typed, understand
 from bot.services import Services
 from tests.conftest import NOW
-from tests.support.transcripts import write_events
+from tests.support.transcripts import Event, action_executed, session_started, slot_set, user_uttered, write_events
 
 #: What a qualified visitor typed, question by question, and what the form understood.
 SAID = {
@@ -45,18 +44,18 @@ def conversation(
     said = {**SAID, "work_email": (Parser.EMAIL, email)}
     at = iter(range(START, START + 10_000, 5))
     events: List[Event] = [
-        SessionStarted(timestamp=next(at)),
-        SlotSet("page_url", "https://cqlbot.example/pricing", timestamp=next(at)),
-        UserUttered("hi, we'd like a demo", timestamp=next(at)),
-        SlotSet("consent", consent, timestamp=next(at)),
+        session_started(timestamp=next(at)),
+        slot_set("page_url", "https://cqlbot.example/pricing", timestamp=next(at)),
+        user_uttered("hi, we'd like a demo", timestamp=next(at)),
+        slot_set("consent", consent, timestamp=next(at)),
     ]
     for slot, (parser, text) in list(said.items())[:answered]:
-        events.append(SlotSet("requested_slot", slot, timestamp=next(at)))
-        events.append(UserUttered(text, timestamp=next(at)))
-        events.append(SlotSet(slot, understand(parser, text, date(2026, 11, 23)), timestamp=next(at)))
+        events.append(slot_set("requested_slot", slot, timestamp=next(at)))
+        events.append(user_uttered(text, timestamp=next(at)))
+        events.append(slot_set(slot, understand(parser, text, date(2026, 11, 23)), timestamp=next(at)))
     if submitted:
-        events.append(ActionExecuted("action_submit_qualification", timestamp=next(at)))
-        events.append(SlotSet("qualification_done", True, timestamp=next(at)))
+        events.append(action_executed("action_submit_qualification", timestamp=next(at)))
+        events.append(slot_set("qualification_done", True, timestamp=next(at)))
     return events
 
 
@@ -146,8 +145,8 @@ def test_consent_declined_in_the_tracker_is_withdrawn_in_the_store(
     store.record_consent("declined", VisitContext(None, {}, None))
     write_events(tracker_url, "declined", conversation(answered=2, submitted=False))
     repair.repair("declined")
-    write_events(tracker_url, "declined", [UserUttered("forget me", timestamp=START + 900)])
-    write_events(tracker_url, "declined", [SlotSet("consent", False, timestamp=START + 901)])
+    write_events(tracker_url, "declined", [user_uttered("forget me", timestamp=START + 900)])
+    write_events(tracker_url, "declined", [slot_set("consent", False, timestamp=START + 901)])
 
     assert repair.repair("declined").restored
     record = store.conversation_record("declined")
@@ -171,8 +170,8 @@ def test_a_question_skipped_after_two_asks_is_not_stored_as_an_answer(
     repair: LeadRepair, store: LeadStore, tracker_url: str
 ) -> None:
     events = conversation(answered=3, submitted=False)  # use case, name, email
-    events.append(SlotSet("company", kept_as_typed(Parser.COMPANY, SKIPPED), timestamp=START + 900))
-    events.append(SlotSet("role", kept_as_typed(Parser.ROLE, SKIPPED), timestamp=START + 901))
+    events.append(slot_set("company", kept_as_typed(Parser.COMPANY, SKIPPED), timestamp=START + 900))
+    events.append(slot_set("role", kept_as_typed(Parser.ROLE, SKIPPED), timestamp=START + 901))
     write_events(tracker_url, "skipped", events)
 
     repair.repair("skipped")
@@ -187,9 +186,9 @@ def test_one_person_in_two_conversations_is_scored_from_the_latest_and_once(
 ) -> None:
     write_events(tracker_url, "first", conversation())
     second = conversation() + [
-        UserUttered("actually I'm a student", timestamp=START + 1999),  # a correction after the close
-        SlotSet("role", understand(Parser.ROLE, "student", date(2026, 11, 23)), timestamp=START + 2000),
-        ActionExecuted("action_submit_qualification", timestamp=START + 2001),
+        user_uttered("actually I'm a student", timestamp=START + 1999),  # a correction after the close
+        slot_set("role", understand(Parser.ROLE, "student", date(2026, 11, 23)), timestamp=START + 2000),
+        action_executed("action_submit_qualification", timestamp=START + 2001),
     ]
     write_events(tracker_url, "second", second)
     repair.repair_all()
@@ -237,9 +236,9 @@ def test_a_conversation_over_two_sessions_keeps_what_each_said(
     repair: LeadRepair, store: LeadStore, tracker_url: str
 ) -> None:
     write_events(tracker_url, "long", conversation(answered=2, submitted=False))
-    carried = [SessionStarted(timestamp=START + 3000), SlotSet("consent", True, timestamp=START + 3000)]
-    carried.append(SlotSet("use_case", "we lose inbound leads at night", timestamp=START + 3000))
-    carried.append(SlotSet("full_name", "Ana Silva", timestamp=START + 3000))
+    carried = [session_started(timestamp=START + 3000), slot_set("consent", True, timestamp=START + 3000)]
+    carried.append(slot_set("use_case", "we lose inbound leads at night", timestamp=START + 3000))
+    carried.append(slot_set("full_name", "Ana Silva", timestamp=START + 3000))
     write_events(tracker_url, "long", carried)
 
     repair.repair("long")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any, List
 
 import pytest
@@ -13,8 +14,9 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.settings import DEFAULT_MODEL
 from rasa_server.patches import graph_runner, install_all
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "models" / "cqlbot.tar.gz"
 
 TEXTS = ["hi", "how much does it cost?", "~600 ppl", "vp sales", "asap", "<script>alert(1)</script>", "🙂", ""]
 
