@@ -13,7 +13,6 @@ from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.leads.store import LeadStore
 from bot.migrate import upgrade_database
-from bot.processes.local_servers import PostgresServer
 from bot.services import Services, build_services, install
 from bot.settings import load_settings
 from tests.support.programs import ProgramRecorder, manifest
@@ -67,14 +66,7 @@ def services(database_url: str, store: LeadStore, clock: FixedClock) -> Iterator
     install(None)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server for the whole test session."""
-    server = PostgresServer()
-    server.start()
-    yield server
-    server.stop()
-
+from tests.support.postgres import postgres  # noqa: E402, F401
 
 # The running stack, a web app alone, the Slack stand-in and a visitor, for the
 # integration and security tests (defined once here, so one session shares them).
