@@ -140,7 +140,7 @@ class Cluster:
         self.nginx.start()
         for number, ports in enumerate(self.ports.replicas, start=1):
             env = self.replica_env(ports)
-            for name, argv in stack_commands(ports, self.model, endpoints).items():
+            for name, argv in stack_commands(ports, self.model, endpoints, env).items():
                 self.group.start(f"{name}-{number}", argv, env)
         deadline = time.monotonic() + timeout
         actions_auth = {"Authorization": f"Bearer {self.base_env[ACTION_SERVER_TOKEN]}"}

@@ -86,13 +86,15 @@ def rasa_python(env: Mapping[str, str] = os.environ) -> str:
     return python
 
 
-def stack_commands(ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml")) -> Dict[str, List[str]]:
-    """The command line of each process: no secret in any of them (they read theirs from the environment).
-    The Rasa server runs in its own environment; the others in this one."""
+def stack_commands(
+    ports: Ports, model: Path, endpoints: Path = Path("endpoints.yml"), env: Mapping[str, str] = os.environ
+) -> Dict[str, List[str]]:
+    """The command line of each process: no secret in any of them (they read theirs from the environment,
+    ``env``). The Rasa server runs in its own Python environment; the others in this one."""
     return {
         "actions": [sys.executable, "-m", "bot.action_server", "--port", str(ports.actions)],
         "rasa": [
-            rasa_python(), "-m", "rasa_server", "--model", str(model), "--port", str(ports.rasa),
+            rasa_python(env), "-m", "rasa_server", "--model", str(model), "--port", str(ports.rasa),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
         ],
         "web": [sys.executable, "-m", "bot.web"],
@@ -190,7 +192,7 @@ class Stack:
         if self.redis and self.runtime_dir:
             self.redis.start()
             endpoints = write_endpoints_with_lock_store(self.runtime_dir / "endpoints.yml", self.redis.port)
-        for name, argv in stack_commands(self.ports, self.model, endpoints).items():
+        for name, argv in stack_commands(self.ports, self.model, endpoints, self.env).items():
             env = {**self.env, "SANIC_WORKERS": str(self.rasa_workers)} if name == "rasa" else self.env
             self.group.start(name, argv, env)
 

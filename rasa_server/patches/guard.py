@@ -41,11 +41,11 @@ def _name(value: Any) -> str:
     return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', type(value).__name__)}"
 
 
-def replace(owner: Any, name: str, expected: str, make: Callable[[Any], Any], static: bool = False) -> None:
-    """Sets ``owner.name`` to ``make(original)`` if it is Rasa's ``expected`` function
-    (``module.qualname``); nothing if our patch is already there; refuses otherwise."""
+def replace(owner: type, name: str, expected: str, make: Callable[[Any], Any], static: bool = False) -> None:
+    """Sets the class attribute ``owner.name`` to ``make(original)`` if it is Rasa's ``expected``
+    function (``module.qualname``); nothing if our patch is already there; refuses otherwise."""
     check_rasa_version()
-    current = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
+    current = vars(owner).get(name)
     if current is None:
         raise PatchRefusedError(f"{_qualified(owner)}.{name} is missing: expected Rasa's {expected}")
     if getattr(_function(current), _PATCHED, None) == expected:
@@ -60,5 +60,5 @@ def replace(owner: Any, name: str, expected: str, make: Callable[[Any], Any], st
     setattr(owner, name, staticmethod(replacement) if static else replacement)
 
 
-def _qualified(owner: Any) -> str:
-    return f"{getattr(owner, '__module__', '?')}.{getattr(owner, '__qualname__', getattr(owner, '__name__', owner))}"
+def _qualified(owner: type) -> str:
+    return f"{owner.__module__}.{owner.__qualname__}"
