@@ -28,8 +28,14 @@ find_program() {
 
 packages=()
 absent=()
-while IFS=$'\t' read -r program package needed_by _why; do
+line=0
+while IFS=$'\t' read -r program package needed_by why; do
+  line=$((line + 1))
   case "$program" in '' | '#'*) continue ;; esac
+  if [ -z "$package" ] || [ -z "$needed_by" ] || [ -z "$why" ]; then
+    echo "$manifest:$line: expected program, package, needed by and why, tab-separated" >&2
+    exit 2
+  fi
   [[ " $needed_by " == *" $need "* ]] || continue
   find_program "$program" && continue
   if [ "$package" = "-" ]; then

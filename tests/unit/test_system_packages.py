@@ -100,3 +100,15 @@ def test_without_root_or_sudo_the_script_names_the_packages_and_the_command(tmp_
     assert "sudo apt-get install -y pkg-a\n" in done.stderr and "pkg-b" not in done.stderr
     nothing = subprocess.run(["bash", str(scripts / "system_packages.sh"), "run"], env=env, capture_output=True)
     assert nothing.returncode == 0 and not nothing.stderr
+
+
+def test_a_malformed_manifest_line_is_named_by_file_and_line(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "system_packages.sh").write_text(SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+    (scripts / "system-packages.tsv").write_text(
+        "# program\tpackage\tneeded by\twhy\nnginx nginx-light test\n", encoding="utf-8"
+    )
+    done = subprocess.run(["bash", str(scripts / "system_packages.sh"), "test"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "scripts/system-packages.tsv:2: expected program, package, needed by and why, tab-separated" in done.stderr
