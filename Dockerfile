@@ -7,8 +7,15 @@
 # A container's loopback is its own, so the images listen on 0.0.0.0: publish only the
 # proxy in front (docs/deploy.md, "Ports"); the action server must stay on the private network.
 # The Rasa server has an image and an environment of its own (requirements-rasa.lock: Rasa 3.6
-# and rasa_server/ only); the action server and the web app share the product's (requirements.lock).
-FROM python:3.10-slim AS python
+# and rasa_server/ only, on Python 3.10); the action server and the web app share the
+# product's (requirements.lock, Python 3.12).
+FROM python:3.12-slim AS python
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
+RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+RUN useradd --system --home /app cqlbot
+
+FROM python:3.10-slim AS python-rasa
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
     TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH=/app
 RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*
@@ -23,7 +30,7 @@ RUN mkdir -p -m 0700 var && chown -R cqlbot /app/var
 USER cqlbot
 
 # The Rasa server: the model is trained at build time, from data/, domain.yml and config.yml.
-FROM python AS rasa
+FROM python-rasa AS rasa
 COPY requirements-rasa.lock .
 RUN pip install --no-cache-dir -r requirements-rasa.lock
 COPY . .

@@ -1,9 +1,12 @@
 # CQL Bot. `make run` starts everything; `make test` checks everything.
-# Both set up what they need first: the Python 3.10 venv, migrations, the model.
+# Both set up what they need first: the two venvs, migrations, the model.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Two environments: the Rasa server's (Rasa 3.6 and rasa_server/ only) and everything else's.
+# Two environments: the Rasa server's (Rasa 3.6 and rasa_server/ only, on the newest Python
+# Rasa 3.6 runs on) and everything else's, on a supported Python.
+PYTHON_VERSION := 3.12
+RASA_PYTHON_VERSION := 3.10
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA_VENV := .venv-rasa
@@ -19,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install packages-test packages-cluster packages-run migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install packages-test packages-cluster packages-bench packages-run migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -31,13 +34,13 @@ help:
 	@echo "make nlu-eval  intent accuracy on the held-out visitor messages (tests/nlu_eval/)"
 
 $(VENV)/.installed: requirements.lock
-	@python=$$(scripts/find_python310.sh) && \
+	@python=$$(scripts/find_python.sh $(PYTHON_VERSION)) && \
 	  { [ -x $(PY) ] || "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --no-input -r requirements.lock
 	touch $@
 
 $(RASA_VENV)/.installed: requirements-rasa.lock
-	@python=$$(scripts/find_python310.sh) && \
+	@python=$$(scripts/find_python.sh $(RASA_PYTHON_VERSION)) && \
 	  { [ -x $(RASA_PY) ] || "$$python" -m venv $(RASA_VENV); }
 	$(RASA_PY) -m pip install --quiet --no-input -r requirements-rasa.lock
 	touch $@
@@ -46,7 +49,7 @@ install: $(VENV)/.installed $(RASA_VENV)/.installed
 
 # The Debian packages a command needs (scripts/system-packages.tsv says which and why):
 # installed through apt-get as root or with sudo, otherwise named with the command to run.
-packages-test packages-cluster packages-run: packages-%:
+packages-test packages-cluster packages-bench packages-run: packages-%:
 	@scripts/system_packages.sh $*
 
 migrate: install
@@ -72,7 +75,7 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy bot calendar_booking answers
-	$(RASA_VENV)/bin/mypy rasa_server
+	$(RASA_VENV)/bin/mypy --python-version $(RASA_PYTHON_VERSION) rasa_server
 
 # Preview what the current ops/scoring.yml changes on stored leads; ARGS=--apply writes it.
 rescore: migrate
@@ -84,7 +87,7 @@ repair: migrate
 
 # Turn latency and throughput at 1, 8, 32 and 64 visitors: the full stack against the
 # bench/baseline form bot, side by side (about 15 minutes); ARGS="--levels 1 8" for less.
-bench: install model
+bench: packages-bench install model
 	$(PY) -m benchmarks.turns $(ARGS)
 
 # Scoring throughput (a measurement, not part of make test; see docs/benchmarks.md).
@@ -159,10 +162,10 @@ nlu-cv: install
 # Re-resolve every dependency in one pip run into a fresh venv and pin the result.
 lock:
 	rm -rf /tmp/cqlbot-lock /tmp/cqlbot-lock-rasa
-	"$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock
+	"$$(scripts/find_python.sh $(PYTHON_VERSION))" -m venv /tmp/cqlbot-lock
 	/tmp/cqlbot-lock/bin/pip install --quiet -r requirements.in
 	/tmp/cqlbot-lock/bin/pip freeze | sort -f > requirements.lock
-	"$$(scripts/find_python310.sh)" -m venv /tmp/cqlbot-lock-rasa
+	"$$(scripts/find_python.sh $(RASA_PYTHON_VERSION))" -m venv /tmp/cqlbot-lock-rasa
 	/tmp/cqlbot-lock-rasa/bin/pip install --quiet -r requirements-rasa.in
 	/tmp/cqlbot-lock-rasa/bin/pip freeze | sort -f > requirements-rasa.lock
 

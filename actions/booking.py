@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any, Callable, Dict, List, TypeVar
+from typing import Any, Callable, Dict, List
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -30,9 +30,10 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import repairs
-from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call
+from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call, tracker_answers
 from bot.errors import StoreError
 from bot.metrics import CALENDAR_ERRORS
+from bot.playbook import Parser
 from bot.routing.log import DECLINED, MANUAL
 from bot.scheduling.chat_booking import NotBookable
 from bot.scheduling.picks import choice_payload, chosen_slot
@@ -43,7 +44,6 @@ from calendar_booking.booking import Booking
 from calendar_booking.errors import BookingError, CalendarUnavailable, SlotNotOffered, SlotTaken
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 STAGE_SLOT = "booking_stage"
 OFFER_SLOT = "offered_slots"
@@ -74,11 +74,8 @@ def visitor_zone(tracker: Tracker) -> str | None:
     zone = valid_timezone(tracker.get_slot(TIMEZONE_SLOT))
     if zone:
         return zone
-    for question in services().playbook.questions:
-        value = tracker.get_slot(question.slot)
-        if question.parser.value == "country" and isinstance(value, dict):
-            return country_timezone(value.get("country_code"), services().clock.now())
-    return None
+    country = tracker_answers(tracker).by_parser(Parser.COUNTRY)
+    return country_timezone(country.country_code, services().clock.now()) if country.given else None
 
 
 def _ae_name(key: str | None) -> str:
@@ -92,7 +89,7 @@ def _offered(tracker: Tracker) -> List[OfferedSlot]:
     return [s for s in (OfferedSlot.from_slot(v) for v in tracker.get_slot(OFFER_SLOT) or []) if s is not None]
 
 
-async def repaired_if_unbookable(tracker: Tracker, call: Callable[..., T], *args: Any) -> T:
+async def repaired_if_unbookable[T](tracker: Tracker, call: Callable[..., T], *args: Any) -> T:
     """Runs a booking call; when our records hold no CQL lead for the conversation, brings
     the lead store level with the tracker (a write may have failed) and tries once more."""
     try:
@@ -105,10 +102,7 @@ async def repaired_if_unbookable(tracker: Tracker, call: Callable[..., T], *args
 
 def visitor_email(tracker: Tracker) -> str | None:
     """The email the visitor gave, for what the bot says back (booking reads the lead store's)."""
-    question = next((q for q in services().playbook.questions if q.parser.value == "email"), None)
-    value = tracker.get_slot(question.slot) if question else None
-    address = value.get("address") if isinstance(value, dict) else None
-    return address if isinstance(address, str) and address else None
+    return tracker_answers(tracker).by_parser(Parser.EMAIL).email_address
 
 
 # -- the form ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import services, store_call
+from actions.runtime import services, store_call, tracker_answers
+from bot.qualification.answers import Answers
 from bot.scoring.policy import ScoringPolicy, close_response
 from bot.scoring.score import Score, knockout_of, nurture_resource, score
 
@@ -33,7 +34,7 @@ class ActionSubmitQualification(Action):
         if stored is not None:
             answers, knockout = stored
         else:
-            answers = {slot: tracker.get_slot(slot) for slot in svc.playbook.slots}
+            answers = tracker_answers(tracker)
             knockout = tracker.get_slot(KNOCKOUT_SLOT)
         result = score(answers, svc.scoring, knockout or tracker.get_slot(KNOCKOUT_SLOT))
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
@@ -44,7 +45,7 @@ class ActionSubmitQualification(Action):
         return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
 
 
-def _close(dispatcher: CollectingDispatcher, result: Score, answers: Dict[str, Any], policy: ScoringPolicy) -> None:
+def _close(dispatcher: CollectingDispatcher, result: Score, answers: Answers, policy: ScoringPolicy) -> None:
     """The tier's close (or the knock-out's own), with every link it may mention."""
     resource = nurture_resource(answers, policy)
     dispatcher.utter_message(

@@ -17,7 +17,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.consent import CONSENT_SLOT, decline_events, record_consent
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import services, session_events, store_call
+from actions.runtime import services, session_events, store_call, tracker_answers
 from bot.conversation.director import (
     BOOKING,
     KNOCKOUT_CLOSE,
@@ -70,8 +70,7 @@ def _knocked_out_by_message(tracker: Tracker) -> bool:
     a misreading the visitor may take back."""
     if not tracker.get_slot(KNOCKOUT_SLOT):
         return False
-    svc = services()
-    return knockout_of({slot: tracker.get_slot(slot) for slot in svc.playbook.slots}, svc.scoring) is None
+    return knockout_of(tracker_answers(tracker), services().scoring) is None
 
 
 def heard_of(tracker: Tracker) -> Heard:
@@ -166,9 +165,7 @@ async def correct_after_close(dispatcher: CollectingDispatcher, tracker: Tracker
         dispatcher.utter_message(response="utter_menu")
         return [], LISTEN
     await store_call(svc.leads.record_turn, tracker.sender_id, records, None)
-    answers = {q.slot: tracker.get_slot(q.slot) for q in svc.playbook.questions} | {
-        r.question: r.value for r in records
-    }
+    answers = tracker_answers(tracker, {r.question: r.value for r in records})
     stored = await store_call(svc.leads.stored_conversation, tracker.sender_id)
     result = score(stored[0] if stored else answers, svc.scoring, stored[1] if stored else None)
     note = "corrected: " + ", ".join(q.spoken for q in changes)

@@ -28,8 +28,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.runtime import latest_intent, services, session_events, store_call
-from answers.normalise import is_refusal
+from actions.runtime import latest_intent, services, session_events, store_call, tracker_answers
+from answers.normalise import Seniority, is_refusal
 from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
     is_filler,
@@ -41,6 +41,7 @@ from bot.conversation.messages import (
 )
 from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
+from bot.qualification.answers import Answer
 from bot.qualification.corrections import find_corrections
 from bot.qualification.extract import find_answers
 from bot.qualification.understand import SKIPPED, TEXT_PARSERS, answers_clearly, kept_as_typed, understand
@@ -78,7 +79,9 @@ LEAVING_INTENTS = frozenset({"stop", "goodbye", "give_consent", "deny_consent"})
 #: Below this confidence a side-question intent does not outweigh the question on the table.
 SIDE_INTENT_CONFIDENCE = 0.6
 #: Seniority levels a title plainly names: enough to move an answer given for another question.
-SENIOR = frozenset({"c_level", "vp", "head", "director", "founder", "manager"})
+SENIOR = frozenset(
+    {Seniority.C_LEVEL, Seniority.VP, Seniority.HEAD, Seniority.DIRECTOR, Seniority.FOUNDER, Seniority.MANAGER}
+)
 
 
 def texts_to_scan(tracker: Tracker) -> List[str]:
@@ -180,7 +183,7 @@ class ValidateQualificationForm(FormValidationAction):
         if aside and all(e.get("event") != "slot" or e.get("name") in BOOKKEEPING for e in events):
             return []  # no answer at all: the form steps aside (Rasa rejects it) and asks again later
         events = extra + events
-        knocked = knockout_of({slot: tracker.slots.get(slot) for slot in svc.playbook.slots}, svc.scoring)
+        knocked = knockout_of(tracker_answers(tracker), svc.scoring)
         if knocked is not None:  # an answer knocks out (a student's role, a competitor's company): close now
             events += [SlotSet(KNOCKOUT_SLOT, knocked), SlotSet(REQUESTED_SLOT, None)]
         asked = next(
@@ -306,17 +309,17 @@ class ValidateQualificationForm(FormValidationAction):
         understood = None if filler else understand(question.parser, text, svc.clock.now().date())
         if (
             question.parser is Parser.ROLE
-            and understood is not None
-            and understood.get("seniority") == "other"
+            and Answer(understood).seniority is Seniority.OTHER
             and (looks_like_company(text) or text.strip().lower() == _company_said(tracker))
         ):
             understood = None  # the company's name again, not a role: asked once more
         reasked = list(tracker.get_slot(REASKED_SLOT) or [])
 
-        if question.parser is Parser.EMAIL and understood is not None:
-            if understood["kind"] == "disposable":
+        email_kind = Answer(understood).email_kind if question.parser is Parser.EMAIL else None
+        if email_kind is not None:
+            if email_kind == "disposable":
                 understood = None
-            elif understood["kind"] == "free" and requested and not tracker.get_slot(FREE_EMAIL_WARNED_SLOT):
+            elif email_kind == "free" and requested and not tracker.get_slot(FREE_EMAIL_WARNED_SLOT):
                 await self._record(tracker, question, text, None, parsed=False)
                 dispatcher.utter_message(response="utter_ask_work_email_instead")
                 return {question.slot: None, FREE_EMAIL_WARNED_SLOT: True, REASKED_SLOT: reasked + [question.slot]}
@@ -352,7 +355,7 @@ class ValidateQualificationForm(FormValidationAction):
         weak = (
             understood is None
             or question.parser is Parser.COMPANY
-            or (question.parser is Parser.ROLE and understood.get("seniority") == "other")
+            or (question.parser is Parser.ROLE and Answer(understood).seniority is Seniority.OTHER)
         )
         if not weak or question.parser in (Parser.TEXT, Parser.NAME) or is_filler(text) or is_refusal(text):
             return None
@@ -368,7 +371,7 @@ class ValidateQualificationForm(FormValidationAction):
                 continue  # a name reads as almost anything: never moved to or from
             elif other.parser is Parser.ROLE:  # a title, not a company that sounds like one ("Carpathia Dev")
                 value = understand(other.parser, text, today)
-                if value is None or value.get("seniority") not in SENIOR or looks_like_company(text):
+                if Answer(value).seniority not in SENIOR or looks_like_company(text):
                     value = None
             else:
                 value = understand(other.parser, text, today)

@@ -23,7 +23,7 @@ import os
 from contextvars import ContextVar
 from typing import Any, Dict, Mapping, Sequence
 
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult, CollectingDispatcher
 
 from bot.services import get_services
 
@@ -106,23 +106,28 @@ class RepairingExecutor(ActionExecutor):
     """rasa-sdk's executor that repairs a noted conversation before its next action,
     and tells :func:`note_failed_write` whose action is running."""
 
-    async def run(self, action_call: Dict[str, Any]) -> Dict[str, Any] | None:
+    async def run(
+        self,
+        action_call: Dict[str, Any],
+        sink: asyncio.Queue[Any] | None = None,
+        dispatcher: CollectingDispatcher | None = None,
+    ) -> ActionExecutorRunResult | None:
         tracker = action_call.get("tracker")
         sender = tracker.get("sender_id") if isinstance(tracker, dict) else None
         token = CURRENT_SENDER.set(sender if isinstance(sender, str) else None)
         try:
             if not isinstance(sender, str) or sender not in _pending:
-                return await super().run(action_call)
+                return await super().run(action_call, sink, dispatcher)
             async with _lock(sender):
                 events = tracker.get("events") if isinstance(tracker, dict) else None
                 try:
                     await asyncio.wait_for(
                         repair(sender, events if isinstance(events, list) else None), REPAIR_BEFORE_ACTION_SECONDS
                     )
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     logger.warning(
                         "repairing a conversation took over %.0f s; its action runs", REPAIR_BEFORE_ACTION_SECONDS
                     )
-                return await super().run(action_call)
+                return await super().run(action_call, sink, dispatcher)
         finally:
             CURRENT_SENDER.reset(token)

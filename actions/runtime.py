@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Mapping
 
 from rasa_sdk import Tracker
 
@@ -12,6 +12,7 @@ from actions.repairs import note_failed_write
 from bot.errors import StoreError
 from bot.leads.store import VisitContext
 from bot.metrics import LEAD_STORE_FAILURES
+from bot.qualification.answers import Answers
 from bot.services import Services, get_services
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,13 @@ def visit_context(tracker: Tracker) -> VisitContext:
         utm={str(k): str(v) for k, v in utm.items()} if isinstance(utm, dict) else {},
         browser_timezone=tracker.get_slot(TIMEZONE_SLOT),
     )
+
+
+def tracker_answers(tracker: Tracker, overrides: Mapping[str, Any] | None = None) -> Answers:
+    """The answers the tracker's question slots hold (``overrides`` from this turn win)."""
+    playbook = services().playbook
+    values = {slot: tracker.get_slot(slot) for slot in playbook.slots} | dict(overrides or {})
+    return Answers.of(values, playbook)
 
 
 def latest_intent(tracker: Tracker) -> str | None:

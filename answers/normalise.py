@@ -23,6 +23,18 @@ from email_validator import EmailNotValidError, validate_email
 
 from answers.numbers import words_to_digits
 
+
+class TextEnum(str, Enum):
+    """A str enum whose ``str()`` and ``format()`` are its value on every Python this
+    package runs on (3.10 in the Rasa server, 3.12 elsewhere), as ``enum.StrEnum`` does."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
 #: Longest answer we look at; anything longer is cut before parsing.
 MAX_ANSWER_CHARS = 500
 
@@ -147,7 +159,7 @@ def parse_company_size(text: str | None) -> CompanySize | None:
 # --- role and seniority ------------------------------------------------------
 
 
-class Seniority(str, Enum):
+class Seniority(TextEnum):
     C_LEVEL = "c_level"
     VP = "vp"
     HEAD = "head"
@@ -340,7 +352,7 @@ def parse_timeline(text: str | None, today: date) -> Timeline | None:
 # --- budget ------------------------------------------------------------------
 
 
-class Budget(str, Enum):
+class Budget(TextEnum):
     APPROVED = "approved"
     EXPLORING = "exploring"
     NONE = "none"
@@ -373,7 +385,7 @@ def parse_budget(text: str | None) -> Budget | None:
 # --- email -------------------------------------------------------------------
 
 
-class EmailKind(str, Enum):
+class EmailKind(TextEnum):
     WORK = "work"
     FREE = "free"
     DISPOSABLE = "disposable"

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
@@ -34,7 +34,7 @@ CLIENTS = 8
 QUESTIONS = ["use_case", "full_name", "work_email", "company", "role", "company_size", "timeline", "budget", "country"]
 
 
-def seed(database_url: str, count: int, start: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc),
+def seed(database_url: str, count: int, start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
          step: timedelta = timedelta(minutes=7)) -> None:  # fmt: skip
     """``count`` scored leads from ``start``, one every ``step``, in bulk (the
     store's per-answer writes would take minutes)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from typing import Dict, List
 
@@ -24,7 +24,7 @@ RULES = BookingRules(
     meeting_minutes=30, buffer_before_minutes=5, buffer_after_minutes=10, minimum_notice_minutes=240, horizon_days=14,
     granularity_minutes=30,
 )  # fmt: skip
-NOW = datetime(2026, 3, 23, 15, 0, tzinfo=timezone.utc)  # the horizon crosses the March DST changes
+NOW = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)  # the horizon crosses the March DST changes
 ZONES = [("America/New_York", "US"), ("America/Los_Angeles", "US"), ("Europe/Berlin", "DE"), ("Europe/London", "GB"),
          ("Asia/Kolkata", "IN"), ("Australia/Sydney", "AU"), ("America/Sao_Paulo", "BR"), ("Pacific/Auckland", "NZ")]  # fmt: skip
 

@@ -36,7 +36,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -169,7 +169,7 @@ def check_bookings(engine: Engine, visitors: List[Visitor]) -> List[str]:
 
 def check_shares(engine: Engine) -> Tuple[List[str], List[str]]:
     with engine.connect() as connection:
-        shares = meetings_by_ae(connection, load_team(load_settings().ops_dir / "team.yml"), datetime.now(timezone.utc))
+        shares = meetings_by_ae(connection, load_team(load_settings().ops_dir / "team.yml"), datetime.now(UTC))
     problems, lines = [], []
     for ae in shares:
         tolerance = max(2.0, 0.25 * ae.fair_share)

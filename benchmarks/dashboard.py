@@ -18,7 +18,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import List
 
@@ -70,7 +70,7 @@ def add_funnel_rows(database_url: str, now: datetime) -> None:
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="cqlbot-bench-dashboard-"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'leads.db'}"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     seed(database_url, LEADS, start=now - timedelta(days=30), step=timedelta(days=30) / LEADS)
     add_funnel_rows(database_url, now)

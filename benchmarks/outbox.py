@@ -24,7 +24,7 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import List
 
@@ -41,7 +41,7 @@ from bot.settings import PROJECT_ROOT
 from tests.support.slack_stub import SlackStub
 
 COUNT = 2000
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def fill(url: str) -> Outbox:

@@ -13,6 +13,7 @@ import time
 from typing import Any, Dict, List
 
 from bot.playbook import load_playbook
+from bot.qualification.answers import Answers
 from bot.scoring.policy import load_policy
 from bot.scoring.score import score
 from bot.settings import PROJECT_ROOT
@@ -57,7 +58,7 @@ def _answer_sets(count: int) -> List[Dict[str, Any]]:
 def main() -> None:
     ops = PROJECT_ROOT / "ops"
     policy = load_policy(ops / "scoring.yml", load_playbook(ops / "questions.yml"))
-    answers = _answer_sets(LEADS_PER_ROUND)
+    answers = [Answers.of(one) for one in _answer_sets(LEADS_PER_ROUND)]
     rates = []
     for _ in range(ROUNDS):
         started = time.perf_counter()

@@ -85,12 +85,13 @@ def secure(app: Sanic, action_token: str, api_token: str | None) -> Sanic:
 
 def create_action_app(action_token: str, api_token: str | None) -> Sanic:
     """rasa-sdk's app for our actions (no CORS: browsers never call it), secured."""
-    import rasa_sdk.endpoint
+    from rasa_sdk.endpoint import create_app
 
     from actions.repairs import RepairingExecutor, sweep_forever
 
-    rasa_sdk.endpoint.ActionExecutor = RepairingExecutor  # create_app builds one
-    app = rasa_sdk.endpoint.create_app(ACTIONS_PACKAGE, cors_origins="")
+    executor = RepairingExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    app = create_app(executor, cors_origins="")
 
     @app.after_server_start
     async def start_repairs(app: Sanic, _loop: object) -> None:
@@ -114,7 +115,8 @@ def main(argv: List[str] | None = None) -> int:
         logging.getLogger(__name__).error("%s is not set: the action server refuses to start open", ACTION_SERVER_TOKEN)
         return 2
     app = create_action_app(token, load_settings().api_token)
-    app.run(os.environ.get("ACTIONS_HOST") or "127.0.0.1", args.port, access_log=False, workers=1)
+    # One process (no Sanic worker manager): the supervisor or the cluster runs as many as it wants.
+    app.run(os.environ.get("ACTIONS_HOST") or "127.0.0.1", args.port, access_log=False, single_process=True)
     return 0
 
 

@@ -9,15 +9,15 @@ them fails at startup with a message like
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Tuple, Type, TypeVar
+from typing import Any, Dict, Mapping, Tuple, Type
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.errors import ConfigError
 
-Model = TypeVar("Model", bound=BaseModel)
 KeyPath = Tuple[Any, ...]
+_VALUE_ERROR_PREFIX = "Value error, "
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -64,17 +64,30 @@ def line_of(lines: Dict[KeyPath, int], path: KeyPath) -> int | None:
     return None
 
 
-def load_model(path: Path, model: Type[Model]) -> Model:
+def error_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message for one error, in the ops files' words: a check of ours
+    says what it found ("unknown parser 'emial'"), without pydantic's "Value error, "."""
+    message = str(error["msg"])
+    if error["type"] == "value_error" and message.startswith(_VALUE_ERROR_PREFIX):
+        return message[len(_VALUE_ERROR_PREFIX) :]
+    if error["type"] == "extra_forbidden":
+        return "extra fields not permitted"
+    if error["type"] == "missing":
+        return "field required"
+    return message
+
+
+def load_model[Model: BaseModel](path: Path, model: Type[Model]) -> Model:
     """Parses ``path`` into ``model``; the first problem found raises ConfigError."""
     data, lines = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(str(path), "(top level)", "must be a mapping of keys to values", line=1)
     try:
-        return model.parse_obj(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         # A misspelt key shows up twice: as an unknown key and as a missing one. Name the typo.
-        first = next((e for e in errors if e["type"] == "value_error.extra"), errors[0])
-        loc = tuple(part for part in first["loc"] if part != "__root__")
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        loc = tuple(first["loc"])
         key = ".".join(str(part) for part in loc) or "(top level)"
-        raise ConfigError(str(path), key, first["msg"], line=line_of(lines, loc)) from exc
+        raise ConfigError(str(path), key, error_message(first), line=line_of(lines, loc)) from exc

@@ -3,16 +3,16 @@ and how it explains and re-asks them (``ops/questions.yml``)."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Dict, List
+from typing import Annotated, Dict, List
 
-from pydantic import BaseModel, Extra, constr, validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from bot.config_files import load_model
 
 
-class Parser(str, Enum):
+class Parser(StrEnum):
     """How an answer is understood; each maps to a ``parse_*`` function."""
 
     TEXT = "text"
@@ -26,35 +26,46 @@ class Parser(str, Enum):
     COUNTRY = "country"
 
 
-class Question(BaseModel, extra=Extra.forbid, allow_mutation=False):
+SlotName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class Question(BaseModel):
     """One qualifying question."""
 
-    slot: constr(regex=r"^[a-z][a-z0-9_]*$", max_length=60)  # type: ignore[valid-type]
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slot: SlotName
     parser: Parser
-    why: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
-    hint: constr(strip_whitespace=True, min_length=1, max_length=400)  # type: ignore[valid-type]
+    why: Sentence
+    hint: Sentence
     #: What the bot calls the answer when it speaks of it ("company size"); the slot's words by default.
-    label: constr(strip_whitespace=True, min_length=1, max_length=60) | None = None  # type: ignore[valid-type]
+    label: Label | None = None
 
     @property
     def spoken(self) -> str:
         return self.label or self.slot.replace("_", " ")
 
 
-class Playbook(BaseModel, extra=Extra.forbid, allow_mutation=False):
+class Playbook(BaseModel):
     """The ordered questions; validated when loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int
     questions: List[Question]
 
-    @validator("version")
-    def _known_version(cls, value: int) -> int:  # noqa: N805 - pydantic validator
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
         if value != 1:
             raise ValueError("only version 1 is understood")
         return value
 
-    @validator("questions")
-    def _unique_slots(cls, questions: List[Question]) -> List[Question]:  # noqa: N805
+    @field_validator("questions")
+    @classmethod
+    def _unique_slots(cls, questions: List[Question]) -> List[Question]:
         if not questions:
             raise ValueError("at least one question is needed")
         seen: Dict[str, int] = {}

@@ -11,7 +11,7 @@ country, not inside an absence, and not already at the host's daily cap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import groupby
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-UTC = timezone.utc
+UTC = UTC
 Period = Tuple[time, time]
 
 

@@ -23,7 +23,7 @@ import logging
 import random
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache, partial
 from typing import Any, Callable, Dict, List, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -207,11 +207,11 @@ def _meet_link(event: Mapping[str, Any]) -> str | None:
 
 
 def _rfc3339(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def service_account_http(

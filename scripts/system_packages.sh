@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a command needs (scripts/system-packages.tsv says
-# which and why): `scripts/system_packages.sh test|cluster|run`.
+# which and why): `scripts/system_packages.sh test|cluster|bench|run`.
 #   test     make test: PostgreSQL, Chromium, Redis and nginx for the tests' own servers
 #   cluster  make run-cluster: PostgreSQL, Redis and nginx
+#   bench    make bench: Redis (the benchmarked stack runs two Rasa servers)
 #   run      make run: nothing, unless RASA_WORKERS is above 1 (then Redis)
 # Nothing happens when every program is there. Otherwise it runs apt-get as
 # root or through sudo without a password; failing that it names the packages
@@ -13,8 +14,9 @@ manifest=scripts/system-packages.tsv
 command=${1:-}
 case "$command" in
   test | cluster) need=$command ;;
+  bench) need=workers ;;
   run) if [ "${RASA_WORKERS:-1}" -gt 1 ] 2>/dev/null; then need=workers; else exit 0; fi ;;
-  *) echo "usage: $0 test|cluster|run" >&2; exit 2 ;;
+  *) echo "usage: $0 test|cluster|bench|run" >&2; exit 2 ;;
 esac
 
 # Where a program is: PATH, the sbin folders, or Debian's versioned PostgreSQL folder.

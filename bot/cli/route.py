@@ -16,6 +16,7 @@ from typing import List
 from bot.db import make_engine, make_session_factory
 from bot.errors import CqlBotError
 from bot.leads.queries import LeadQueries, latest_answers
+from bot.qualification.answers import Answers
 from bot.routing.lead_fields import routing_lead
 from bot.routing.rules import FIELDS, RoutingLead, group_holds
 from bot.scheduling.zones import slot_label
@@ -35,7 +36,7 @@ def lead_from_argument(argument: str, services: Services) -> RoutingLead:
         if lead is None or lead.get("erased_at"):
             raise ValueError(f"no lead {text} (or it was erased)")
         answers = {question: answer["value"] for question, answer in latest_answers(lead["conversations"]).items()}
-        return routing_lead(answers, services.playbook, services.routing, None)
+        return routing_lead(Answers.of(answers, services.playbook), services.playbook, services.routing, None)
     try:
         fields = json.loads(text)
     except ValueError as exc:

@@ -133,7 +133,7 @@ def chat_opens(connection: Connection, period: Period) -> List[Dict[str, Any]]:
     ).all()
     return [
         {"source": source or UNKNOWN, "campaign": campaign or UNKNOWN, "landing": landing or UNKNOWN, "n": int(n)}
-        for source, campaign, landing, n in rows
+        for source, campaign, landing, n in (tuple(row) for row in rows)
     ]
 
 

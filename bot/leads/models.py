@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any, List
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Column,
     Float,
     ForeignKey,
     Integer,
@@ -16,21 +16,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from calendar_booking.tables import NAMING_CONVENTION, Utc
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
-if TYPE_CHECKING:  # a typed stand-in for the declarative base (SQLAlchemy 1.4 has no typed one)
-    from sqlalchemy.orm.decl_api import DeclarativeMeta
 
-    class Base(metaclass=DeclarativeMeta):
-        __abstract__ = True
-        metadata: MetaData
 
-        def __init__(self, **kwargs: Any) -> None: ...
-else:
-    Base = declarative_base(metadata=metadata)
+class Base(DeclarativeBase):
+    metadata = metadata
 
 
 #: The project's one UTC column type (migrations name it by this path too).
@@ -42,34 +36,34 @@ class Lead(Base):
 
     __tablename__ = "leads"
 
-    id = Column(Integer, primary_key=True)
-    email_normalised = Column(String(320), nullable=False, unique=True)
-    email = Column(String(320), nullable=False)
-    email_kind = Column(String(16), nullable=False)
-    full_name = Column(String(200))
-    company = Column(String(200))
-    role_title = Column(String(200))
-    seniority = Column(String(32))
-    company_size = Column(Integer)
-    timeline_months = Column(Float)
-    budget = Column(String(16))
-    country = Column(String(100))
-    country_code = Column(String(2))
-    status = Column(String(32), nullable=False, default="new")
-    score = Column(Integer)
-    reasons: Any = Column(JSON)
-    knockout = Column(String(40))
-    policy_version = Column(String(40))
-    scored_at = Column(UtcDateTime, index=True)
-    created_at = Column(UtcDateTime, nullable=False, index=True)
-    updated_at = Column(UtcDateTime, nullable=False)
-    erased_at = Column(UtcDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email_normalised: Mapped[str] = mapped_column(String(320), nullable=False, unique=True)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    email_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    role_title: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(32))
+    company_size: Mapped[int | None] = mapped_column(Integer)
+    timeline_months: Mapped[float | None] = mapped_column(Float)
+    budget: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(100))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(32), nullable=False, default="new")
+    score: Mapped[int | None] = mapped_column(Integer)
+    reasons: Mapped[Any] = mapped_column(JSON, nullable=True)
+    knockout: Mapped[str | None] = mapped_column(String(40))
+    policy_version: Mapped[str | None] = mapped_column(String(40))
+    scored_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The AE who took the lead (Accept in Slack): ``ae:<key>`` or ``slack:<user id>``; the first one wins.
-    accepted_by = Column(String(200))
-    accepted_at = Column(UtcDateTime)
+    accepted_by: Mapped[str | None] = mapped_column(String(200))
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    conversations = relationship("Conversation", back_populates="lead")
-    status_changes = relationship(
+    conversations: Mapped[List[Conversation]] = relationship("Conversation", back_populates="lead")
+    status_changes: Mapped[List[StatusChange]] = relationship(
         "StatusChange", back_populates="lead", cascade="all, delete-orphan", order_by="StatusChange.id"
     )
 
@@ -79,19 +73,21 @@ class StatusChange(Base):
 
     __tablename__ = "lead_status_changes"
 
-    id = Column(Integer, primary_key=True)
-    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
-    at = Column(UtcDateTime, nullable=False)
-    from_status = Column(String(32))
-    to_status = Column(String(32), nullable=False)
-    cause = Column(String(32), nullable=False)
-    points = Column(Integer)
-    policy_version = Column(String(40))
-    actor = Column(String(200))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    cause: Mapped[str] = mapped_column(String(32), nullable=False)
+    points: Mapped[int | None] = mapped_column(Integer)
+    policy_version: Mapped[str | None] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(200))
     #: Why, in the actor's words or as a reason code (e.g. ``not_a_fit: no_budget``).
-    note = Column(String(300))
+    note: Mapped[str | None] = mapped_column(String(300))
 
-    lead = relationship("Lead", back_populates="status_changes")
+    lead: Mapped[Lead | None] = relationship("Lead", back_populates="status_changes")
 
 
 class ChatOpen(Base):
@@ -100,11 +96,11 @@ class ChatOpen(Base):
 
     __tablename__ = "chat_opens"
 
-    id = Column(Integer, primary_key=True)
-    opened_at = Column(UtcDateTime, nullable=False, index=True)
-    utm_source = Column(String(200))
-    utm_campaign = Column(String(200))
-    landing_path = Column(String(300))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    landing_path: Mapped[str | None] = mapped_column(String(300))
 
 
 class HealthProbe(Base):
@@ -112,8 +108,8 @@ class HealthProbe(Base):
 
     __tablename__ = "health_probes"
 
-    name = Column(String(100), primary_key=True)
-    written_at = Column(UtcDateTime, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
 
 class Conversation(Base):
@@ -121,23 +117,23 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
 
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False, unique=True)
-    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
-    started_at = Column(UtcDateTime, nullable=False, index=True)
-    last_activity_at = Column(UtcDateTime, nullable=False)
-    ended_at = Column(UtcDateTime)
-    outcome = Column(String(32))
-    page_url = Column(String(2048))
-    utm = Column(JSON, nullable=False, default=dict)
-    browser_timezone = Column(String(64))
-    consent_given_at = Column(UtcDateTime, nullable=False)
-    consent_withdrawn_at = Column(UtcDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    lead_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    page_url: Mapped[str | None] = mapped_column(String(2048))
+    utm: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    browser_timezone: Mapped[str | None] = mapped_column(String(64))
+    consent_given_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: A knock-out the visitor stated in a message of their own (an id of ops/scoring.yml).
-    knockout = Column(String(40))
+    knockout: Mapped[str | None] = mapped_column(String(40))
 
-    lead = relationship("Lead", back_populates="conversations")
-    answers = relationship("Answer", back_populates="conversation", cascade="all, delete-orphan")
+    lead: Mapped[Lead | None] = relationship("Lead", back_populates="conversations")
+    answers: Mapped[List[Answer]] = relationship("Answer", back_populates="conversation", cascade="all, delete-orphan")
 
 
 class Answer(Base):
@@ -146,18 +142,20 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("conversation_id", "question", name="uq_answers_conversation_question"),)
 
-    id = Column(Integer, primary_key=True)
-    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False)
-    question = Column(String(60), nullable=False)
-    parser = Column(String(32))
-    raw_text = Column(Text)
-    value: Any = Column(JSON)
-    parsed = Column(Boolean, nullable=False, default=False)
-    attempts = Column(Integer, nullable=False, default=0)
-    asked_at = Column(UtcDateTime)
-    answered_at = Column(UtcDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
+    )
+    question: Mapped[str] = mapped_column(String(60), nullable=False)
+    parser: Mapped[str | None] = mapped_column(String(32))
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    parsed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    conversation = relationship("Conversation", back_populates="answers")
+    conversation: Mapped[Conversation | None] = relationship("Conversation", back_populates="answers")
 
 
 class RoutingDecision(Base):
@@ -165,16 +163,16 @@ class RoutingDecision(Base):
 
     __tablename__ = "routing_decisions"
 
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False, index=True)
-    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
-    decided_at = Column(UtcDateTime, nullable=False, index=True)
-    team = Column(String(40), nullable=False)
-    ae_key = Column(String(40))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    lead_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("leads.id", ondelete="SET NULL"), index=True)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    team: Mapped[str] = mapped_column(String(40), nullable=False)
+    ae_key: Mapped[str | None] = mapped_column(String(40))
     #: The AEs who may take the lead, best first (a teammate stands in from these).
-    candidates: Any = Column(JSON)
-    reasons: Any = Column(JSON, nullable=False)
-    pinned = Column(Boolean, nullable=False, default=False)
+    candidates: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reasons: Mapped[Any] = mapped_column(JSON, nullable=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class BookingOffer(Base):
@@ -184,12 +182,12 @@ class BookingOffer(Base):
     __tablename__ = "booking_offers"
     __table_args__ = (UniqueConstraint("sender_id", "ae_key", "start", name="uq_booking_offers_sender_ae_start"),)
 
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False)
-    ae_key = Column(String(64), nullable=False)
-    start = Column(UtcDateTime, nullable=False)
-    end = Column(UtcDateTime, nullable=False)
-    offered_at = Column(UtcDateTime, nullable=False, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    ae_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    start: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    end: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
 
 
 class OpsSessionRecord(Base):
@@ -199,13 +197,13 @@ class OpsSessionRecord(Base):
     __tablename__ = "ops_sessions"
 
     #: SHA-256 of the cookie's random session id: the database never holds a usable cookie.
-    id_hash = Column(String(64), primary_key=True)
-    csrf = Column(String(64), nullable=False)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    csrf: Mapped[str] = mapped_column(String(64), nullable=False)
     #: HMAC of the password that opened it: another password (a change) no longer matches.
-    credential = Column(String(64), nullable=False)
-    created_at = Column(UtcDateTime, nullable=False)
-    expires_at = Column(UtcDateTime, nullable=False, index=True)
-    revoked_at = Column(UtcDateTime)
+    credential: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class MeetingRequest(Base):
@@ -215,12 +213,12 @@ class MeetingRequest(Base):
 
     __tablename__ = "meeting_requests"
 
-    id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False, index=True)
-    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
-    kind = Column(String(16), nullable=False)
-    preferred_times = Column(Text)
-    team = Column(String(40))
-    ae_key = Column(String(40))
-    created_at = Column(UtcDateTime, nullable=False)
-    handled_at = Column(UtcDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    lead_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    preferred_times: Mapped[str | None] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(String(40))
+    ae_key: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

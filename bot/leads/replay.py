@@ -15,7 +15,7 @@ to the store's limits before it is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Dict, Mapping, Sequence, Tuple
 
 from bot.leads.transcripts import CONSENT_SLOT
@@ -71,7 +71,7 @@ class ReplayedConversation:
 def _at(event: Mapping[str, Any]) -> datetime | None:
     stamp = event.get("timestamp")
     if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and 0 < stamp < 1e11:
-        return datetime.fromtimestamp(stamp, timezone.utc)
+        return datetime.fromtimestamp(stamp, UTC)
     return None
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Sequence, Tuple
+from typing import Any, ContextManager, Dict, Iterator, List, Mapping, Sequence, Tuple, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from answers.normalise import normalise_email
@@ -22,7 +22,9 @@ from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingReques
 from bot.leads.queries import answers_view, status_history
 from bot.leads.replay import ReplayedConversation
 from bot.notifications.erasure import ERASED_TITLE, enqueue_erasure
-from bot.scoring.score import Score, company_size_estimate, timeline_months
+from bot.qualification.answers import NOT_ANSWERED, Answers
+from bot.qualification.answers import Answer as AnswerValue
+from bot.scoring.score import Score
 from bot.visit import landing_path
 from calendar_booking.tables import bookings, calendar_events
 
@@ -384,11 +386,14 @@ class LeadStore:
         it now (``actor`` if this call won), or None for an unknown or erased lead."""
         now = self._clock.now()
         with self._unit() as session:
-            taken = session.execute(
-                update(Lead)
-                .where(Lead.id == lead_id, Lead.erased_at.is_(None), Lead.accepted_by.is_(None))
-                .values(accepted_by=actor[:200], accepted_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
+            taken = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Lead)
+                    .where(Lead.id == lead_id, Lead.erased_at.is_(None), Lead.accepted_by.is_(None))
+                    .values(accepted_by=actor[:200], accepted_at=now, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                ),
             ).rowcount
             if taken:
                 return actor[:200]
@@ -414,11 +419,11 @@ class LeadStore:
             _erase_meeting_details(session, senders)
             session.flush()
             enqueue_erasure(session.connection(), int(lead.id), senders, now)
-            return lead.erased_at, senders
+            return lead.erased_at or now, senders
 
-    def scored_leads(self) -> Iterator[Tuple[int, str, str, Dict[str, Any]]]:
+    def scored_leads(self) -> Iterator[Tuple[int, str, str, Answers]]:
         """Every scored lead: id, email, status and the answers of its latest
-        completed conversation (question → value), for re-scoring."""
+        completed conversation, for re-scoring."""
         with self._unit() as session:
             leads = session.execute(
                 select(Lead)
@@ -431,7 +436,7 @@ class LeadStore:
                 done = [c for c in lead.conversations if c.outcome == "completed" and c.consent_withdrawn_at is None]
                 if done:
                     latest = max(done, key=lambda c: c.last_activity_at)
-                    answers = {a.question: a.value for a in latest.answers}
+                    answers = Answers.stored((a.question, a.parser, a.value) for a in latest.answers)
                     rows.append((int(lead.id), str(lead.email), str(lead.status), answers))
         yield from rows
 
@@ -447,43 +452,41 @@ class LeadStore:
     _PARSERS_ON_LEAD = ("email", "name", "company", "role", "company_size", "timeline", "budget", "country")
 
     def _sync_lead(self, session: Session, conversation: Conversation, now: Any) -> None:
-        parsed: Dict[str, Any] = {}
-        for answer in conversation.answers:
-            parser = answer.parser
-            if answer.value is not None and parser in self._PARSERS_ON_LEAD:
-                if not answer.parsed and not _usable_as_typed(answer.value):
+        parsed: Dict[str, AnswerValue] = {}
+        for row in conversation.answers:
+            parser = row.parser
+            if row.value is not None and parser in self._PARSERS_ON_LEAD:
+                if not row.parsed and not _usable_as_typed(row.value):
                     continue  # e.g. an email typed where the name was asked: kept in the answers, not as the name
-                parsed[parser] = answer.value
-        email = parsed.get("email")
-        if not isinstance(email, dict) or not email.get("normalised"):
+                parsed[parser] = AnswerValue(row.value)
+        email = parsed.get("email", NOT_ANSWERED)
+        if not email.email_normalised:
             return
-        key = normalise_email(email["normalised"])
+        key = normalise_email(email.email_normalised)
         lead = session.execute(select(Lead).where(Lead.email_normalised == key)).scalar_one_or_none()
         if lead is None:
             lead = Lead(email_normalised=key, status="new", created_at=now)
             session.add(lead)
-        lead.email = email.get("address") or key
-        lead.email_kind = email.get("kind") or "work"
+        lead.email = email.email_address or key
+        lead.email_kind = email.email_kind or "work"
         lead.updated_at = now
-        if isinstance(parsed.get("name"), str):
-            lead.full_name = parsed["name"][:200]
-        if isinstance(parsed.get("company"), str):
-            lead.company = parsed["company"][:200]
-        role = parsed.get("role")
-        if isinstance(role, dict):
-            lead.role_title = str(role.get("title", ""))[:200]
-            lead.seniority = role.get("seniority")
-        if "company_size" in parsed:
-            lead.company_size = company_size_estimate(parsed["company_size"])
-        if "timeline" in parsed:
-            lead.timeline_months = timeline_months(parsed["timeline"])
-        budget = parsed.get("budget")
-        if isinstance(budget, dict) and isinstance(budget.get("status"), str):
-            lead.budget = budget["status"]
-        country = parsed.get("country")
-        if isinstance(country, dict) and isinstance(country.get("name"), str):
-            lead.country = country["name"][:100]
-            lead.country_code = country.get("country_code")
+        for parser, given in parsed.items():
+            if parser == "name" and isinstance(given.value, str):
+                lead.full_name = given.value[:200]
+            elif parser == "company" and isinstance(given.value, str):
+                lead.company = given.value[:200]
+            elif parser == "role" and isinstance(given.value, dict):
+                lead.role_title = (given.role_title or "")[:200]
+                lead.seniority = given.seniority.value if given.seniority else None
+            elif parser == "company_size":
+                lead.company_size = given.company_size
+            elif parser == "timeline":
+                lead.timeline_months = given.timeline_months
+            elif parser == "budget" and given.budget:
+                lead.budget = given.budget
+            elif parser == "country" and given.country_name:
+                lead.country = given.country_name[:100]
+                lead.country_code = given.country_code
         session.flush()
         conversation.lead_id = lead.id
 
@@ -498,19 +501,19 @@ class LeadStore:
                 return None
             return LeadIdentity(int(lead.id), str(lead.email), lead.full_name, str(lead.status))
 
-    def stored_answers(self, sender_id: str) -> Dict[str, Any] | None:
-        """A consented conversation's answers as stored (question slot → value), or None
+    def stored_answers(self, sender_id: str) -> Answers | None:
+        """A consented conversation's answers as stored, or None
         without consent: what scoring, routing and booking trust, not the tracker."""
         stored = self.stored_conversation(sender_id)
         return stored[0] if stored is not None else None
 
-    def stored_conversation(self, sender_id: str) -> Tuple[Dict[str, Any], str | None] | None:
+    def stored_conversation(self, sender_id: str) -> Tuple[Answers, str | None] | None:
         """A consented conversation's stored answers and the knock-out it stated, or None."""
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             if conversation is None:
                 return None
-            answers = {answer.question: answer.value for answer in conversation.answers if answer.value is not None}
+            answers = Answers.stored((a.question, a.parser, a.value) for a in conversation.answers)
             return answers, conversation.knockout
 
     def bookings_without_lead(self) -> List[str]:

@@ -9,7 +9,7 @@ senders, and deletes every event of a sender when a lead is erased.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 
 from sqlalchemy import bindparam, inspect, text
@@ -53,7 +53,7 @@ def transcript_message(type_name: str, timestamp: float | None, data: str | None
     message = event.get("text")
     if not isinstance(message, str) or not message:
         return None
-    at = datetime.fromtimestamp(timestamp, timezone.utc) if timestamp else None
+    at = datetime.fromtimestamp(timestamp, UTC) if timestamp else None
     return {"from": "visitor" if type_name == "user" else "bot", "text": message, "at": at}
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, List
+from typing import Any, Dict, List, cast
 
-from sqlalchemy import JSON, Column, Integer, String, and_, func, insert, or_, select, update
+from sqlalchemy import JSON, Integer, String, Table, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.leads.models import Base, UtcDateTime
 
@@ -36,23 +37,23 @@ class Notification(Base):
 
     __tablename__ = "notifications"
 
-    id = Column(Integer, primary_key=True)
-    dedupe_key = Column(String(200), nullable=False, unique=True)
-    kind = Column(String(40), nullable=False)
-    recipient = Column(String(120), nullable=False)
-    lead_id = Column(Integer, index=True)
-    subject: Any = Column(JSON, nullable=False)
-    status = Column(String(16), nullable=False, index=True)
-    attempts = Column(Integer, nullable=False, default=0)
-    next_attempt_at = Column(UtcDateTime, nullable=False, index=True)
-    claimed_until = Column(UtcDateTime)
-    last_error = Column(String(300))
-    delivered_at = Column(UtcDateTime)
-    delivery: Any = Column(JSON)
-    created_at = Column(UtcDateTime, nullable=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(120), nullable=False)
+    lead_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject: Mapped[Any] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivery: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
 
-notifications = Notification.__table__  # type: ignore[attr-defined]  # the declarative stand-in has no __table__
+notifications = cast(Table, Notification.__table__)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
-import psycopg2
+import sqlalchemy
+from sqlalchemy.pool import NullPool
 
 SUPERUSER = "cqlbot"
 
@@ -90,13 +91,14 @@ class PostgresServer:
     def database(self) -> str:
         """Creates an empty database and returns its URL."""
         name = f"t_{uuid.uuid4().hex[:16]}"
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres")
+        # Through SQLAlchemy: whichever driver this environment has (psycopg 3 in the product's,
+        # psycopg2 in the Rasa server's) speaks the same postgresql:// URL.
+        engine = sqlalchemy.create_engine(self.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
+            with engine.connect() as connection:
+                connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
         finally:
-            connection.close()
+            engine.dispose()
         return self.url(name)
 
 

@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any, Callable, Dict
 
 from answers import normalise as n
+from answers.normalise import Seniority
 from bot.playbook import Parser
+from bot.qualification.answers import Answer
 
 #: Parsers whose slot holds plain text; the others hold a mapping.
 TEXT_PARSERS = frozenset({Parser.TEXT, Parser.NAME, Parser.COMPANY})
@@ -57,4 +59,4 @@ def answers_clearly(parser: Parser, value: Any) -> bool:
     which every free-text question accepts."""
     if value is None or parser in TEXT_PARSERS:
         return False
-    return not (parser is Parser.ROLE and value.get("seniority") == "other")
+    return not (parser is Parser.ROLE and Answer(value).seniority is Seniority.OTHER)

@@ -17,21 +17,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple, Union
+from typing import Annotated, Any, Dict, List, Mapping, Tuple, Union
 
 import pycountry
-from pydantic import BaseModel, Extra, ValidationError, conint, constr, root_validator, validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from bot.config_files import line_of, load_model, read_yaml
+from bot.config_files import error_message, line_of, load_model, read_yaml
 from bot.errors import ConfigError
 from bot.routing.team import TeamConfig
 
-if TYPE_CHECKING:
-    Key = str
-    Domain = str
-else:
-    Key = constr(regex=r"^[a-z][a-z0-9_-]*$", max_length=40)
-    Domain = constr(strip_whitespace=True, to_lower=True, regex=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253)
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
+Domain = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253),
+]
+RegionName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 #: The lead fields a rule may test, and whether each is a number or text.
 NUMERIC_FIELDS = frozenset({"company_size", "timeline_months", "score"})
@@ -43,8 +43,10 @@ OPERATORS = ("eq", "in", "not_in", "gte", "lte", "between", "contains")
 Value = Union[float, str, List[Union[float, str]]]
 
 
-class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+class _Strict(BaseModel):
     """Unknown keys are typos: refuse them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Condition(_Strict):
@@ -52,9 +54,9 @@ class Condition(_Strict):
     op: str
     value: Value
 
-    @root_validator(skip_on_failure=True)
-    def _typed(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        name, op, value = values["field"], values["op"], values["value"]
+    @model_validator(mode="after")
+    def _typed(self) -> Condition:
+        name, op, value = self.field, self.op, self.value
         if name not in FIELDS:
             raise ValueError(f"unknown field '{name}' (fields: {', '.join(sorted(FIELDS))})")
         if op not in OPERATORS:
@@ -70,7 +72,8 @@ class Condition(_Strict):
                 and all(isinstance(v, (int, float)) for v in value)
             ):
                 raise ValueError("'between' needs a numeric field and [low, high]")
-            if value[0] > value[1]:
+            low, high = float(value[0]), float(value[1])
+            if low > high:
                 raise ValueError(f"'between' low {value[0]} is above high {value[1]}")
         if op in ("in", "not_in") and (not isinstance(value, list) or not value):
             raise ValueError(f"'{op}' needs a non-empty list")
@@ -78,15 +81,16 @@ class Condition(_Strict):
             raise ValueError("'contains' needs a text field and a word or phrase")
         if op == "eq" and isinstance(value, list):
             raise ValueError("'eq' needs one value; use 'in' for a list")
-        return values
+        return self
 
 
 class Group(_Strict):
     all: List[Union[Group, Condition]] | None = None
     any: List[Union[Group, Condition]] | None = None
 
-    @validator("all", "any", pre=True)
-    def _items(cls, items: Any) -> Any:  # noqa: N805
+    @field_validator("all", "any", mode="before")
+    @classmethod
+    def _items(cls, items: Any) -> Any:
         """Each item is a condition (it has ``field``) or a nested group; parse
         it as that one, so a mistake is reported as itself, not as the other."""
         if not isinstance(items, list):
@@ -95,24 +99,24 @@ class Group(_Strict):
         for index, item in enumerate(items):
             kind: Any = Condition if isinstance(item, dict) and "field" in item else Group
             try:
-                parsed.append(kind.parse_obj(item))
+                parsed.append(kind.model_validate(item))
             except ValidationError as exc:
                 first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"] if p != "__root__")
-                raise ValueError(f"item {index}{': ' + where if where else ''}: {first['msg']}") from exc
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"item {index}{': ' + where if where else ''}: {error_message(first)}") from exc
         return parsed
 
-    @root_validator(skip_on_failure=True)
-    def _one(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        given = [key for key in ("all", "any") if values.get(key) is not None]
+    @model_validator(mode="after")
+    def _one(self) -> Group:
+        given = [key for key in ("all", "any") if getattr(self, key) is not None]
         if len(given) != 1:
             raise ValueError("a group has exactly one of 'all' or 'any'")
-        if not values[given[0]]:
+        if not getattr(self, given[0]):
             raise ValueError(f"'{given[0]}' is empty: an empty rule would match every lead")
-        return values
+        return self
 
 
-Group.update_forward_refs()
+Group.model_rebuild()
 
 
 class Rule(_Strict):
@@ -124,7 +128,7 @@ class Rule(_Strict):
 class Account(_Strict):
     domain: Domain
     owner: Key
-    name: constr(strip_whitespace=True, min_length=1, max_length=200) | None = None  # type: ignore[valid-type]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
 
 
 class CatchAll(_Strict):
@@ -132,14 +136,15 @@ class CatchAll(_Strict):
 
 
 class RoutingConfig(_Strict):
-    version: conint(ge=1, le=1)  # type: ignore[valid-type]
-    regions: Dict[constr(min_length=1, max_length=40), List[str]] = {}  # type: ignore[valid-type]
+    version: Annotated[int, Field(ge=1, le=1)]
+    regions: Dict[RegionName, List[str]] = {}
     accounts: List[Account] = []
     rules: List[Rule] = []
     catch_all: CatchAll
 
-    @validator("regions", pre=True)
-    def _no_yaml_booleans(cls, regions: Any) -> Any:  # noqa: N805
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _no_yaml_booleans(cls, regions: Any) -> Any:
         for region, codes in (regions or {}).items() if isinstance(regions, dict) else ():
             if isinstance(codes, list) and any(isinstance(code, bool) for code in codes):
                 raise ValueError(
@@ -147,8 +152,9 @@ class RoutingConfig(_Strict):
                 )
         return regions
 
-    @validator("regions")
-    def _codes(cls, regions: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+    @field_validator("regions")
+    @classmethod
+    def _codes(cls, regions: Dict[str, List[str]]) -> Dict[str, List[str]]:
         seen: Dict[str, str] = {}
         for region, codes in regions.items():
             for code in codes:

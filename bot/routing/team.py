@@ -11,35 +11,32 @@ import re
 from datetime import date, time
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import Annotated, Any, Dict, List, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
-from pydantic import BaseModel, Extra, confloat, conint, constr, root_validator, validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from bot.config_files import line_of, load_model, read_yaml
 from bot.errors import ConfigError
 from calendar_booking.availability import HostSchedule, Period
 
-if TYPE_CHECKING:
-    Key = str
-    Name = str
-    Email = str
-    Weight = float
-    Cap = int
-else:
-    Key = constr(regex=r"^[a-z][a-z0-9_-]*$", max_length=40)
-    Name = constr(strip_whitespace=True, min_length=1, max_length=200)
-    Email = constr(strip_whitespace=True, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)
-    Weight = confloat(gt=0, le=100)
-    Cap = conint(ge=1, le=50)
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+Weight = Annotated[float, Field(gt=0, le=100)]
+Cap = Annotated[int, Field(ge=1, le=50)]
+SlackUser = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")]
+SlackChannel = Annotated[str, StringConstraints(pattern=r"^[#A-Za-z0-9_-]{2,80}$")]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+class _Strict(BaseModel):
     """Unknown keys are typos: refuse them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def parse_period(text: str) -> Period:
@@ -60,11 +57,11 @@ class Absence(_Strict):
     start: date
     end: date
 
-    @root_validator(skip_on_failure=True)
-    def _ordered(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        if values["end"] < values["start"]:
-            raise ValueError(f"end {values['end']} is before start {values['start']}")
-        return values
+    @model_validator(mode="after")
+    def _ordered(self) -> Absence:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
 
 
 class AccountExecutive(_Strict):
@@ -80,24 +77,27 @@ class AccountExecutive(_Strict):
     out_of_office: List[Absence] = []
     active: bool = True
     joined: date | None = None
-    slack_user_id: constr(regex=r"^[UW][A-Z0-9]{2,20}$") | None = None  # type: ignore[valid-type]
+    slack_user_id: SlackUser | None = None
 
-    @validator("timezone")
-    def _zone(cls, value: str) -> str:  # noqa: N805
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone '{value}' (use an IANA name like Europe/Berlin)") from exc
         return value
 
-    @validator("holiday_country")
-    def _country(cls, value: str | None) -> str | None:  # noqa: N805
+    @field_validator("holiday_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
         if value is not None and pycountry.countries.get(alpha_2=value.upper()) is None:
             raise ValueError(f"unknown country code '{value}' (use ISO 3166 alpha-2 like DE)")
         return value.upper() if value else None
 
-    @validator("hours")
-    def _hours(cls, hours: Dict[str, List[str]]) -> Dict[str, List[str]]:  # noqa: N805
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, hours: Dict[str, List[str]]) -> Dict[str, List[str]]:
         for day, periods in hours.items():
             if day not in WEEKDAYS:
                 raise ValueError(f"unknown weekday '{day}' (use {', '.join(WEEKDAYS)})")
@@ -132,10 +132,11 @@ class Team(_Strict):
     key: Key
     name: Name
     members: List[Key]
-    slack_channel: constr(regex=r"^[#A-Za-z0-9_-]{2,80}$") | None = None  # type: ignore[valid-type]
+    slack_channel: SlackChannel | None = None
 
-    @validator("members")
-    def _members(cls, members: List[str]) -> List[str]:  # noqa: N805
+    @field_validator("members")
+    @classmethod
+    def _members(cls, members: List[str]) -> List[str]:
         if not members:
             raise ValueError("a team needs at least one member")
         if len(set(members)) != len(members):
@@ -144,7 +145,7 @@ class Team(_Strict):
 
 
 class TeamConfig(_Strict):
-    version: conint(ge=1, le=1)  # type: ignore[valid-type]
+    version: Annotated[int, Field(ge=1, le=1)]
     aes: List[AccountExecutive]
     teams: List[Team]
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, List, Mapping, Tuple
 
 from bot.errors import CqlBotError
 from bot.leads.store import LeadIdentity, LeadStore
 from bot.playbook import Playbook
+from bot.qualification.answers import Answers
 from bot.routing.lead_fields import routing_lead
 from bot.routing.log import RoutingLog
 from bot.routing.router import RouteDecision
@@ -31,7 +32,7 @@ from bot.routing.rules import RoutingConfig
 from bot.scheduling.offers import OfferLog
 from bot.scheduling.scheduler import LeadBrief, Offer, OfferedSlot, Scheduler
 from bot.scoring.policy import ScoringPolicy, Tier
-from bot.scoring.score import answer_text, score
+from bot.scoring.score import score
 from calendar_booking.availability import Slot
 from calendar_booking.booking import Booking
 from calendar_booking.errors import SlotNotOffered
@@ -58,7 +59,7 @@ class ChatBooking:
     routing: RoutingConfig
     public_url: str
 
-    def _answers(self, sender_id: str) -> Dict[str, Any]:
+    def _answers(self, sender_id: str) -> Answers:
         answers = self.leads.stored_answers(sender_id)
         if answers is None:
             raise NotBookable("no consented conversation")
@@ -136,18 +137,14 @@ class ChatBooking:
             return None
         return self.scheduler.bookings.get(booking_id, reference=sender_id)
 
-    def brief(self, identity: LeadIdentity, answers: Mapping[str, Any]) -> LeadBrief:
+    def brief(self, identity: LeadIdentity, answers: Answers) -> LeadBrief:
         """What the AE's calendar event says: who, why they qualified, the lead link."""
         result = score(answers, self.scoring)
-        text = {
-            q.parser.value: answer_text(answers.get(q.slot))
-            for q in self.playbook.questions
-            if answers.get(q.slot) is not None
-        }
+        text = {q.parser.value: answers[q.slot].text for q in self.playbook.questions if answers[q.slot].given}
         summary = " · ".join(
             t for t in (text.get("role"), text.get("company_size"), text.get("timeline"), text.get("country")) if t
         )
-        use_case = answer_text(answers.get("use_case"))
+        use_case = answers["use_case"].text
         if use_case:
             summary += f"\nWhat they want: {use_case[:MAX_USE_CASE_CHARS]}"
         return LeadBrief(

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bot.config_files import load_model
 from calendar_booking.availability import BookingRules
 
-if TYPE_CHECKING:
-    Minutes = int
-    Template = str
-else:
-    Minutes = conint(ge=0, le=24 * 60)
-    Template = constr(min_length=1, max_length=4000)
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 
 #: Placeholders the event title and description may use.
 TEMPLATE_FIELDS = frozenset(
@@ -24,8 +19,10 @@ TEMPLATE_FIELDS = frozenset(
 )
 
 
-class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+class _Strict(BaseModel):
     """Unknown keys are typos: refuse them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _check_template(text: str) -> str:
@@ -35,39 +32,39 @@ def _check_template(text: str) -> str:
     return text
 
 
+Template = Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(_check_template)]
+
+
 class Meeting(_Strict):
-    minutes: conint(ge=10, le=240)  # type: ignore[valid-type]
+    minutes: Annotated[int, Field(ge=10, le=240)]
     buffer_before_minutes: Minutes = 0
     buffer_after_minutes: Minutes = 0
     minimum_notice_minutes: Minutes = 240
-    horizon_days: conint(ge=1, le=90)  # type: ignore[valid-type]
-    granularity_minutes: conint(ge=5, le=240)  # type: ignore[valid-type]
+    horizon_days: Annotated[int, Field(ge=1, le=90)]
+    granularity_minutes: Annotated[int, Field(ge=5, le=240)]
 
-    @root_validator(skip_on_failure=True)
-    def _grid(cls, values: dict) -> dict:  # noqa: N805
-        if 60 % values["granularity_minutes"] and values["granularity_minutes"] % 60:
+    @model_validator(mode="after")
+    def _grid(self) -> Meeting:
+        if 60 % self.granularity_minutes and self.granularity_minutes % 60:
             raise ValueError("granularity_minutes must divide an hour (5, 10, 15, 20, 30) or be whole hours")
-        return values
+        return self
 
 
 class Offer(_Strict):
-    count: conint(ge=3, le=5)  # type: ignore[valid-type]
-    per_day: conint(ge=1, le=5) = 2  # type: ignore[valid-type]
-    prefer_routed_ae_days: conint(ge=1, le=30) = 3  # type: ignore[valid-type]
+    count: Annotated[int, Field(ge=3, le=5)]
+    per_day: Annotated[int, Field(ge=1, le=5)] = 2
+    prefer_routed_ae_days: Annotated[int, Field(ge=1, le=30)] = 3
     #: A CQL shown times who goes quiet this long without booking: the AE is alerted.
-    alert_if_no_pick_after_minutes: conint(ge=5, le=24 * 60) = 30  # type: ignore[valid-type]
+    alert_if_no_pick_after_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 30
 
 
 class EventTemplates(_Strict):
     title: Template
     description: Template
 
-    _title = validator("title", allow_reuse=True)(_check_template)
-    _description = validator("description", allow_reuse=True)(_check_template)
-
 
 class BookingConfig(_Strict):
-    version: conint(ge=1, le=1)  # type: ignore[valid-type]
+    version: Annotated[int, Field(ge=1, le=1)]
     meeting: Meeting
     offer: Offer
     event: EventTemplates

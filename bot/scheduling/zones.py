@@ -8,7 +8,7 @@ countries with a single zone ("Germany"), and whole-hour offsets ("UTC+2").
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Dict
 from zoneinfo import ZoneInfo, available_timezones
@@ -77,7 +77,7 @@ def country_timezone(country_code: str | None, at: datetime | None = None) -> st
     zones = [zone for zone in pytz.country_timezones.get(country_code.upper()) or [] if zone in _zones()]
     if not zones:
         return None
-    moment = at or datetime.now(timezone.utc)
+    moment = at or datetime.now(UTC)
     offsets = {moment.astimezone(ZoneInfo(zone)).utcoffset() for zone in zones}
     return zones[0] if len(offsets) == 1 else None
 

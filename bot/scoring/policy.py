@@ -9,47 +9,39 @@ problem raises :class:`~bot.errors.ConfigError` naming file, line and key.
 from __future__ import annotations
 
 import hashlib
-from enum import Enum
+from enum import Enum, StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Tuple, Type
+from typing import Annotated, Any, Dict, Iterable, Iterator, List, Tuple, Type
 
-from pydantic import BaseModel, Extra, conint, constr, root_validator, validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from answers.normalise import Budget, Seniority
 from bot.config_files import line_of, load_model, read_yaml
 from bot.errors import ConfigError
 from bot.playbook import Parser, Playbook
 
-if TYPE_CHECKING:  # what the constrained types below hold, for the type checker
-    Words = List[str]
-    QuestionName = str
-    Identifier = str
-    Text = str
-    Url = str
-    Points = int
-    Count = int
-    Months = int
-else:
-    Words = List[constr(strip_whitespace=True, min_length=1, max_length=80)]
-    QuestionName = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=60)
-    Identifier = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=40)
-    Text = constr(strip_whitespace=True, min_length=1, max_length=300)
-    Url = constr(regex=r"^https?://\S+$", max_length=500)
-    Points = conint(ge=-1000, le=1000)
-    Count = conint(ge=1)
-    Months = conint(ge=0, le=120)
+Words = List[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]]
+QuestionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
+Points = Annotated[int, Field(ge=-1000, le=1000)]
+Count = Annotated[int, Field(ge=1)]
+Months = Annotated[int, Field(ge=0, le=120)]
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     CQL = "cql"
     NURTURE = "nurture"
     DISQUALIFIED = "disqualified"
     SUPPORT = "support"
 
 
-class _Strict(BaseModel, extra=Extra.forbid, allow_mutation=False):
+class _Strict(BaseModel):
     """Unknown keys are typos: refuse them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SizeBand(_Strict):
@@ -57,19 +49,20 @@ class SizeBand(_Strict):
     max: Count | None = None
     points: Points
 
-    @root_validator(skip_on_failure=True)
-    def _ordered(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805 - pydantic validator
-        if values["max"] is not None and values["max"] < values["min"]:
-            raise ValueError(f"max {values['max']} is below min {values['min']}")
-        return values
+    @model_validator(mode="after")
+    def _ordered(self) -> SizeBand:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max {self.max} is below min {self.min}")
+        return self
 
 
 class CompanySizeRule(_Strict):
     question: QuestionName
     bands: List[SizeBand]
 
-    @validator("bands")
-    def _contiguous(cls, bands: List[SizeBand]) -> List[SizeBand]:  # noqa: N805
+    @field_validator("bands")
+    @classmethod
+    def _contiguous(cls, bands: List[SizeBand]) -> List[SizeBand]:
         if not bands:
             raise ValueError("at least one band is needed")
         if bands[0].min != 1:
@@ -98,8 +91,9 @@ class SeniorityRule(_Strict):
     question: QuestionName
     points: Dict[Seniority, Points]
 
-    @validator("points")
-    def _every_level(cls, points: Dict[Seniority, int]) -> Dict[Seniority, int]:  # noqa: N805
+    @field_validator("points")
+    @classmethod
+    def _every_level(cls, points: Dict[Seniority, int]) -> Dict[Seniority, int]:
         return _points_for_every(Seniority, points)
 
 
@@ -113,8 +107,9 @@ class TimelineRule(_Strict):
     bands: List[TimelineBand]
     otherwise: Points = 0
 
-    @validator("bands")
-    def _increasing(cls, bands: List[TimelineBand]) -> List[TimelineBand]:  # noqa: N805
+    @field_validator("bands")
+    @classmethod
+    def _increasing(cls, bands: List[TimelineBand]) -> List[TimelineBand]:
         for index, (band, following) in enumerate(pairwise(bands)):
             if following.within_months <= band.within_months:
                 raise ValueError(f"bands {index} and {index + 1} must have increasing within_months")
@@ -125,8 +120,9 @@ class BudgetRule(_Strict):
     question: QuestionName
     points: Dict[Budget, Points]
 
-    @validator("points")
-    def _every_status(cls, points: Dict[Budget, int]) -> Dict[Budget, int]:  # noqa: N805
+    @field_validator("points")
+    @classmethod
+    def _every_status(cls, points: Dict[Budget, int]) -> Dict[Budget, int]:
         return _points_for_every(Budget, points)
 
 
@@ -166,14 +162,13 @@ class Tiers(_Strict):
     cql: CqlThreshold
     nurture: NurtureThreshold
 
-    @root_validator(skip_on_failure=True)
-    def _in_order(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        if values["cql"].min_points <= values["nurture"].min_points:
+    @model_validator(mode="after")
+    def _in_order(self) -> Tiers:
+        if self.cql.min_points <= self.nurture.min_points:
             raise ValueError(
-                f"cql.min_points ({values['cql'].min_points}) must be above nurture.min_points "
-                f"({values['nurture'].min_points})"
+                f"cql.min_points ({self.cql.min_points}) must be above nurture.min_points ({self.nurture.min_points})"
             )
-        return values
+        return self
 
 
 class WordsIn(_Strict):
@@ -199,15 +194,15 @@ class Condition(_Strict):
     email_domain_in: DomainsIn | None = None
     company_in: CompaniesIn | None = None
 
-    @root_validator(skip_on_failure=True)
-    def _exactly_one(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        given = [key for key, value in values.items() if value is not None]
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [key for key in type(self).model_fields if getattr(self, key) is not None]
         if len(given) != 1:
             raise ValueError(
                 "each condition needs exactly one of seniority_in, words_in, email_domain_in, company_in"
                 + (f" (got {', '.join(given)})" if given else "")
             )
-        return values
+        return self
 
 
 class Knockout(_Strict):
@@ -220,20 +215,23 @@ class Knockout(_Strict):
     #: The NLU intent that names this knock-out in any message, at the opening or mid-way.
     intent: Identifier | None = None
 
-    @validator("close")
-    def _a_response(cls, close: str | None) -> str | None:  # noqa: N805
+    @field_validator("close")
+    @classmethod
+    def _a_response(cls, close: str | None) -> str | None:
         if close is not None and not close.startswith("utter_"):
             raise ValueError("a close is a response name from domain.yml, starting with utter_")
         return close
 
-    @validator("tier")
-    def _not_a_points_tier(cls, tier: Tier) -> Tier:  # noqa: N805
+    @field_validator("tier")
+    @classmethod
+    def _not_a_points_tier(cls, tier: Tier) -> Tier:
         if tier in (Tier.CQL, Tier.NURTURE):
             raise ValueError("a knock-out decides disqualified or support; cql and nurture come from points")
         return tier
 
-    @validator("when")
-    def _some_condition(cls, when: List[Condition]) -> List[Condition]:  # noqa: N805
+    @field_validator("when")
+    @classmethod
+    def _some_condition(cls, when: List[Condition]) -> List[Condition]:
         if not when:
             raise ValueError("at least one condition is needed")
         return when
@@ -250,14 +248,14 @@ class NurtureResources(_Strict):
     default: str
     items: List[Resource]
 
-    @root_validator(skip_on_failure=True)
-    def _default_exists(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805
-        ids = [item.id for item in values["items"]]
+    @model_validator(mode="after")
+    def _default_exists(self) -> NurtureResources:
+        ids = [item.id for item in self.items]
         if len(set(ids)) != len(ids):
             raise ValueError("resource ids must be unique")
-        if values["default"] not in ids:
-            raise ValueError(f"default '{values['default']}' is not one of the items ({', '.join(ids) or 'none'})")
-        return values
+        if self.default not in ids:
+            raise ValueError(f"default '{self.default}' is not one of the items ({', '.join(ids) or 'none'})")
+        return self
 
 
 class Links(_Strict):
@@ -286,14 +284,16 @@ class ScoringPolicy(_Strict):
     #: A hash of the file's bytes: which policy produced a stored score.
     policy_version: str = ""
 
-    @validator("version")
-    def _known_version(cls, value: int) -> int:  # noqa: N805
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
         if value != 1:
             raise ValueError("only version 1 is understood")
         return value
 
-    @validator("knockouts")
-    def _unique_ids(cls, knockouts: List[Knockout]) -> List[Knockout]:  # noqa: N805
+    @field_validator("knockouts")
+    @classmethod
+    def _unique_ids(cls, knockouts: List[Knockout]) -> List[Knockout]:
         ids = [knockout.id for knockout in knockouts]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
@@ -388,4 +388,4 @@ def load_policy(path: Path, playbook: Playbook) -> ScoringPolicy:
                 f"question '{name}' is read as {question.parser.value}, this section needs {parser.value}",
                 line=line_of(lines, where),
             )
-    return policy.copy(update={"policy_version": policy_version(path)})
+    return policy.model_copy(update={"policy_version": policy_version(path)})

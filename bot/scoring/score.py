@@ -1,7 +1,7 @@
 """Scoring: the answers of one conversation → points, a tier and the reasons.
 
-:func:`score` is pure: it reads the question slots' values (as the form
-stored them) and the policy, nothing else. Every point comes with a reason
+:func:`score` is pure: it reads the conversation's answers
+(:class:`bot.qualification.answers.Answers`) and the policy, nothing else. Every point comes with a reason
 an AE can read, and the reasons' points always add up to the total.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Mapping, Pattern, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Pattern, Sequence, Tuple
 
 from answers.normalise import Seniority
+from bot.qualification.answers import Answers
 from bot.scoring.policy import Condition, KeywordGroup, Resource, ScoringPolicy, Tier
 
 SENIORITY_LABELS = {
@@ -65,24 +66,6 @@ def _signed(points: int) -> str:
 # --- reading answers --------------------------------------------------------
 
 
-def _understood(value: Any) -> Dict[str, Any] | None:
-    """A structured answer the parser understood, or None (missing, kept as typed)."""
-    if isinstance(value, dict) and value.get("understood") is not False:
-        return value
-    return None
-
-
-def answer_text(value: Any) -> str:
-    """The visitor's own words for an answer, whatever its shape."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        for key in ("raw", "title", "label", "address", "name"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
-    return ""
-
-
 def _quote(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return f"\u201c{text[: limit - 1]}\u2026\u201d" if len(text) > limit else f"\u201c{text}\u201d"
@@ -122,54 +105,34 @@ def _domain_matches(address: str, domains: Iterable[str]) -> str | None:
     return None
 
 
-def company_size_estimate(value: Any) -> int | None:
-    size = _understood(value)
-    if size is None or not isinstance(size.get("min"), int):
-        return None
-    maximum = size.get("max")
-    return size["min"] if not isinstance(maximum, int) else (size["min"] + maximum) // 2
-
-
-def timeline_months(value: Any) -> float | None:
-    """Months until the visitor means to buy (the later end), None if unknown or open."""
-    timeline = _understood(value)
-    if timeline is None:
-        return None
-    for key in ("latest", "earliest"):
-        if isinstance(timeline.get(key), (int, float)):
-            return float(timeline[key])
-    return None
-
-
 # --- knock-outs -------------------------------------------------------------
 
 
-def _condition_matches(condition: Condition, answers: Mapping[str, Any], policy: ScoringPolicy) -> str | None:
+def _condition_matches(condition: Condition, answers: Answers, policy: ScoringPolicy) -> str | None:
     """What in the answers meets ``condition``, as a short phrase, or None."""
     if condition.seniority_in is not None:
-        role = _understood(answers.get(policy.seniority.question))
-        level = role.get("seniority") if role else None
-        if level in {s.value for s in condition.seniority_in}:
-            return f"role {_quote(answer_text(role))}"
+        role = answers[policy.seniority.question]
+        if role.seniority is not None and role.seniority in condition.seniority_in:
+            return f"role {_quote(role.text)}"
     if condition.words_in is not None:
         for question in condition.words_in.questions:
-            word = mentions(answer_text(answers.get(question)), condition.words_in.words)
+            word = mentions(answers[question].text, condition.words_in.words)
             if word:
                 return f"{question} mentions \u201c{word}\u201d"
     if condition.email_domain_in is not None:
-        address = answer_text(answers.get(condition.email_domain_in.question))
+        address = answers[condition.email_domain_in.question].text
         domain = _domain_matches(address, condition.email_domain_in.domains) if "@" in address else None
         if domain:
             return f"email domain {domain}"
     if condition.company_in is not None:
-        key = company_key(answer_text(answers.get(condition.company_in.question)))
+        key = company_key(answers[condition.company_in.question].text)
         for name in condition.company_in.names:
             if key and key == company_key(name):
                 return f"company {name}"
     return None
 
 
-def _knockout(answers: Mapping[str, Any], policy: ScoringPolicy, said: str | None = None) -> Tuple[Reason, Tier] | None:
+def _knockout(answers: Answers, policy: ScoringPolicy, said: str | None = None) -> Tuple[Reason, Tier] | None:
     for knockout in policy.knockouts:
         for condition in knockout.when:
             seen = _condition_matches(condition, answers, policy)
@@ -183,7 +146,7 @@ def _knockout(answers: Mapping[str, Any], policy: ScoringPolicy, said: str | Non
     return None
 
 
-def knockout_of(answers: Mapping[str, Any], policy: ScoringPolicy) -> str | None:
+def knockout_of(answers: Answers, policy: ScoringPolicy) -> str | None:
     """The id of the knock-out the answers so far meet, if any (the form closes at once)."""
     found = _knockout(answers, policy)
     return found[0].code.split(":", 1)[1] if found else None
@@ -192,30 +155,30 @@ def knockout_of(answers: Mapping[str, Any], policy: ScoringPolicy) -> str | None
 # --- points -----------------------------------------------------------------
 
 
-def _size_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reason:
-    estimate = company_size_estimate(answers.get(policy.company_size.question))
+def _size_reason(answers: Answers, policy: ScoringPolicy) -> Reason:
+    estimate = answers[policy.company_size.question].company_size
     if estimate is None:
         return Reason("company_size", "Company size unknown, +0", 0)
     band = next(b for b in reversed(policy.company_size.bands) if estimate >= b.min)
     span = f"{band.min:,}+" if band.max is None else f"{band.min:,}\u2013{band.max:,}"
-    label = answers[policy.company_size.question].get("label") or f"{estimate:,}"
+    label = answers[policy.company_size.question].label or f"{estimate:,}"
     return Reason("company_size", f"Company size {label} \u2192 band {span}, {_signed(band.points)}", band.points)
 
 
-def _seniority_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reason:
-    role = _understood(answers.get(policy.seniority.question))
-    if role is None or role.get("seniority") not in {s.value for s in Seniority}:
+def _seniority_reason(answers: Answers, policy: ScoringPolicy) -> Reason:
+    role = answers[policy.seniority.question]
+    level = role.seniority
+    if level is None:
         return Reason("seniority", "Role unknown, +0", 0)
-    level = Seniority(role["seniority"])
     points = policy.seniority.points[level]
-    title = str(role.get("title") or level.value)
+    title = role.role_title or level.value
     return Reason("seniority", f"{title} \u2192 seniority {SENIORITY_LABELS[level]}, {_signed(points)}", points)
 
 
-def _timeline_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reason:
-    value = answers.get(policy.timeline.question)
-    months = timeline_months(value)
-    said = _quote(answer_text(value)) if _understood(value) else "unknown"
+def _timeline_reason(answers: Answers, policy: ScoringPolicy) -> Reason:
+    timeline = answers[policy.timeline.question]
+    months = timeline.timeline_months
+    said = _quote(timeline.text) if timeline.understood is not None else "unknown"
     if months is not None:
         for band in policy.timeline.bands:
             if months <= band.within_months:
@@ -228,9 +191,8 @@ def _timeline_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reaso
     return Reason("timeline", f"Timeline {said} \u2192 later or not set, {_signed(points)}", points)
 
 
-def _budget_reason(answers: Mapping[str, Any], policy: ScoringPolicy) -> Reason:
-    budget = _understood(answers.get(policy.budget.question))
-    status = budget.get("status") if budget else None
+def _budget_reason(answers: Answers, policy: ScoringPolicy) -> Reason:
+    status = answers[policy.budget.question].budget
     for known, points in policy.budget.points.items():
         if known.value == status:
             return Reason("budget", f"Budget {known.value}, {_signed(points)}", points)
@@ -252,24 +214,21 @@ def _keyword_reasons(code: str, subject: str, text: str, groups: List[KeywordGro
     return reasons
 
 
-def _use_case_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
-    text = answer_text(answers.get(policy.use_case.question))
+def _use_case_reasons(answers: Answers, policy: ScoringPolicy) -> List[Reason]:
+    text = answers[policy.use_case.question].text
     return _keyword_reasons("use_case", "Use case", text, policy.use_case.keywords)
 
 
-def _answer_keyword_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
+def _answer_keyword_reasons(answers: Answers, policy: ScoringPolicy) -> List[Reason]:
     reasons = []
     for rule in policy.answer_keywords:
         subject = rule.question.replace("_", " ").capitalize()
-        reasons += _keyword_reasons(
-            f"keywords:{rule.question}", subject, answer_text(answers.get(rule.question)), rule.keywords
-        )
+        reasons += _keyword_reasons(f"keywords:{rule.question}", subject, answers[rule.question].text, rule.keywords)
     return reasons
 
 
-def _free_mail_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> List[Reason]:
-    email = _understood(answers.get(policy.free_mail.question))
-    if email is None or email.get("kind") not in ("free", "disposable"):
+def _free_mail_reasons(answers: Answers, policy: ScoringPolicy) -> List[Reason]:
+    if answers[policy.free_mail.question].email_kind not in ("free", "disposable"):
         return []
     return [Reason("free_mail", f"Free-mail address, {_signed(policy.free_mail.points)}", policy.free_mail.points)]
 
@@ -277,8 +236,8 @@ def _free_mail_reasons(answers: Mapping[str, Any], policy: ScoringPolicy) -> Lis
 # --- the tier ---------------------------------------------------------------
 
 
-def score(answers: Mapping[str, Any], policy: ScoringPolicy, knockout: str | None = None) -> Score:
-    """Scores one conversation's answers (question slot → slot value). ``knockout``: a
+def score(answers: Answers, policy: ScoringPolicy, knockout: str | None = None) -> Score:
+    """Scores one conversation's answers. ``knockout``: a
     knock-out the visitor stated in a message of their own (its id), if the answers show none."""
     reasons = [
         _size_reason(answers, policy),
@@ -295,7 +254,7 @@ def score(answers: Mapping[str, Any], policy: ScoringPolicy, knockout: str | Non
         reason, tier = knocked_out
         return Score(points, tier, (reason, *reasons), reason.code.split(":", 1)[1], policy.policy_version)
     cql, nurture = policy.tiers.cql, policy.tiers.nurture
-    size = company_size_estimate(answers.get(policy.company_size.question))
+    size = answers[policy.company_size.question].company_size
     if points >= cql.min_points:
         if size is not None and size >= cql.min_company_size:
             tier = Tier.CQL
@@ -313,10 +272,10 @@ def score(answers: Mapping[str, Any], policy: ScoringPolicy, knockout: str | Non
     return Score(points, tier, (*reasons, Reason("tier", verdict, 0)), None, policy.policy_version)
 
 
-def nurture_resource(answers: Mapping[str, Any], policy: ScoringPolicy) -> Resource:
+def nurture_resource(answers: Answers, policy: ScoringPolicy) -> Resource:
     """The resource offered to a nurture lead: the first whose words the
     visitor's use case mentions, else the default."""
-    text = answer_text(answers.get(policy.use_case.question))
+    text = answers[policy.use_case.question].text
     for item in policy.nurture_resources.items:
         if mentions(text, item.words):
             return item

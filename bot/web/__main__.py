@@ -13,7 +13,8 @@ def main() -> None:
     configure_logging()
     settings = load_settings()
     app = create_app(settings)
-    app.run(host=settings.web_host, port=settings.web_port, access_log=False, workers=1)
+    # One process (no Sanic worker manager): the supervisor or the cluster runs as many as it wants.
+    app.run(host=settings.web_host, port=settings.web_port, access_log=False, single_process=True)
 
 
 if __name__ == "__main__":

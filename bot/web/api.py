@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import AbstractSet, Any, Callable, Coroutine, Dict, Mapping
 
@@ -102,7 +102,7 @@ def parse_since(raw: str) -> datetime:
         if match is None:
             raise ValueError(raw)
         year, month, day, hour, minute, second, fraction, offset = match.groups()
-        zone = timezone.utc
+        zone = UTC
         if offset and offset not in ("Z", "z"):
             sign = -1 if offset[0] == "-" else 1
             zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
@@ -244,7 +244,7 @@ async def lead_view(app: Sanic, lead_id: int) -> Dict[str, Any]:
     lead["senders"] = [conversation["sender_id"] for conversation in conversations]
     lead["transcript"] = sorted(
         (line for lines in transcripts_by_sender.values() for line in lines),
-        key=lambda line: line["at"] or datetime.min.replace(tzinfo=timezone.utc),
+        key=lambda line: line["at"] or datetime.min.replace(tzinfo=UTC),
     )
     return lead
 
@@ -256,9 +256,7 @@ async def export_response(app: Sanic, lead_id: int) -> HTTPResponse:
     for conversation in lead["conversations"]:
         conversation["transcript"] = transcripts_by_sender.get(conversation["sender_id"], [])
     disposition = f'attachment; filename="lead-{lead["id"]}.json"'
-    return api_json(
-        {"exported_at": datetime.now(timezone.utc), "lead": lead}, headers={"Content-Disposition": disposition}
-    )
+    return api_json({"exported_at": datetime.now(UTC), "lead": lead}, headers={"Content-Disposition": disposition})
 
 
 async def erase_lead(app: Sanic, number: int) -> Dict[str, Any]:

@@ -13,7 +13,7 @@ import html
 import logging
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Dict
@@ -86,7 +86,7 @@ async def _probe(
         async with session.get(url, params=params, headers=headers) as response:
             ok = response.status == 200
             detail = None if ok else f"HTTP {response.status}"
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         ok, detail = False, exc.__class__.__name__
     result: Dict[str, Any] = {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1)}
     if detail:
@@ -114,7 +114,7 @@ def setup_health(app: Sanic) -> None:
         # Alerts are reported, not counted: a Slack outage delays them (nothing is lost) and must not
         # make an orchestrator restart a web app that serves visitors fine.
         try:
-            checks["notifications"] = await asyncio.to_thread(app.ctx.outbox.health, datetime.now(timezone.utc))
+            checks["notifications"] = await asyncio.to_thread(app.ctx.outbox.health, datetime.now(UTC))
         except Exception as exc:  # noqa: BLE001 - reported, like the database check
             checks["notifications"] = {"ok": False, "error": exc.__class__.__name__}
         return json({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
@@ -136,7 +136,7 @@ async def _database_health_within(app: Sanic, seconds: float) -> Dict[str, Any]:
             return cached[1]
         try:
             result = await asyncio.wait_for(asyncio.to_thread(_database_health, app), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             result = {"ok": False, "error": f"no write within {seconds:.0f} s"}
         app.ctx.probe_result = (time.monotonic(), result)
         return result

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Iterable, List, Sequence
 from urllib.parse import urlencode
 
@@ -70,14 +70,14 @@ def _duration(seconds: float | None) -> str:
 def _period(request: Request) -> tuple[int, metrics.Period]:
     raw = request.args.get("days") or "30"
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return days, metrics.Period(now - timedelta(days=days), now + timedelta(minutes=1))
 
 
 async def overview_sections(app: Sanic, period: metrics.Period, by: str) -> str:
     """The overview's sections; their queries run at once, each on its own connection."""
     services = app.ctx.services
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     order = [q.slot for q in services.playbook.questions]
 
     def read(query: Any, *args: Any) -> Any:
@@ -390,7 +390,7 @@ def config_page_body(app: Sanic) -> str:
     model = DEFAULT_MODEL
     model_line = (
         f"{e(model.name)}, {model.stat().st_size / 1e6:.1f} MB, trained "
-        + time_html(datetime.fromtimestamp(model.stat().st_mtime, timezone.utc))
+        + time_html(datetime.fromtimestamp(model.stat().st_mtime, UTC))
         if model.exists()
         else "no trained model: run <code>make model</code>"
     )
@@ -474,7 +474,7 @@ def setup_dashboard(app: Sanic) -> None:
             return ops_page_html(
                 "Erase", "<p>The form expired. Please reload the lead and try again.</p>", 403, request
             )
-        if (request.form or {}).get("confirm") != "yes":
+        if (request.form.get("confirm") if request.form else None) != "yes":
             return ops_page_html("Erase", "<p>Tick the box to confirm the erasure.</p>", 400, request)
         try:
             done = await erase_lead(app, parse_lead_id(lead_id))

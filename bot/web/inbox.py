@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Dict, List, Mapping, Tuple
 from urllib.parse import urlencode
 
@@ -154,7 +154,7 @@ def setup_inbox(app: Sanic) -> None:
         except ApiError as exc:
             return ops_page_html("AE inbox", f'<p class="notice">{html.escape(exc.reason)}</p>', 400, request)
         entries = await asyncio.to_thread(inbox_entries, app, to, status, limit)
-        health = await asyncio.to_thread(app.ctx.outbox.health, datetime.now(timezone.utc))
+        health = await asyncio.to_thread(app.ctx.outbox.health, datetime.now(UTC))
         cards = "".join(alert_card(team, row, alert) for row, alert in entries) or "<p>No alerts yet.</p>"
         more = ""
         if len(entries) == limit and limit < MAX_LIMIT:

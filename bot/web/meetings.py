@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, List
@@ -109,7 +109,7 @@ def invite_ics(booking: Booking, ae_name: str, ae_email: str | None, manage_url:
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{booking.event_id}@cqlbot")
-    event.add("dtstamp", datetime.now(timezone.utc))
+    event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("summary", f"Intro call with {ae_name}")
@@ -199,7 +199,7 @@ def setup_meetings(app: Sanic) -> None:
             return _not_found(request)
         if len(request.body or b"") > MAX_FORM_BYTES:
             return _page(request, "Your meeting", "<p>That request was too large.</p>", 413)
-        raw_start = (request.form or {}).get("start") if request.form else None
+        raw_start = request.form.get("start") if request.form else None
         try:
             start = datetime.fromisoformat(str(raw_start)) if raw_start else None
         except ValueError:

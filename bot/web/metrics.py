@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Sanic
@@ -20,7 +20,7 @@ from calendar_booking.tables import bookings
 
 
 def _refresh(app: Sanic) -> None:
-    pending, oldest_seconds = app.ctx.outbox.backlog(datetime.now(timezone.utc))
+    pending, oldest_seconds = app.ctx.outbox.backlog(datetime.now(UTC))
     ALERTS_PENDING.set(pending)
     OLDEST_PENDING.set(oldest_seconds)
     with app.ctx.engine.connect() as connection:

@@ -35,13 +35,13 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, Callable, Coroutine, Deque, Dict, Sequence
+from typing import Any, Callable, Coroutine, Deque, Dict, Sequence, cast
 from urllib.parse import quote, urlsplit
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
@@ -63,7 +63,7 @@ MAX_FORM_BYTES = 4096
 MAX_COOKIE_CHARS = 200
 
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
-sessions_table = OpsSessionRecord.__table__  # type: ignore[attr-defined]  # the declarative stand-in has no __table__
+sessions_table = cast(Table, OpsSessionRecord.__table__)
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def ops_page(handler: Handler) -> Handler:
 
 
 def form_field(request: Request, name: str) -> str:
-    value = (request.form or {}).get(name)
+    value = request.form.get(name) if request.form else None
     return str(value) if value is not None else ""
 
 
@@ -247,13 +247,7 @@ def _is_https(request: Request, settings: Settings) -> bool:
 
 def _set_cookie(response: HTTPResponse, name: str, value: str, path: str, max_age: int, secure: bool = False) -> None:
     """An HttpOnly, SameSite=Strict cookie; ``max_age=0`` with an empty value clears it."""
-    response.cookies[name] = value
-    cookie = response.cookies[name]
-    cookie["httponly"] = True
-    cookie["samesite"] = "Strict"
-    cookie["path"] = path
-    cookie["max-age"] = max_age
-    cookie["secure"] = secure
+    response.add_cookie(name, value, path=path, max_age=max_age, secure=secure, httponly=True, samesite="Strict")
 
 
 def _login_page(request: Request, message: str = "", status: int = 200) -> HTTPResponse:

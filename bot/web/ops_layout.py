@@ -6,7 +6,7 @@ Callers pass ``body`` as HTML they built with every stored value escaped.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence, Tuple
@@ -45,7 +45,7 @@ def time_html(moment: datetime | None, zone: str | None = None, pattern: str = "
     if moment is None:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(ZoneInfo(zone or "UTC"))
     return f'<time datetime="{moment.isoformat()}">{local.strftime(pattern)} {html.escape(zone or "UTC")}</time>'
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sanic import Sanic
 
@@ -25,7 +25,7 @@ PURGE_EVERY_SECONDS = 300
 
 
 async def purge_once(transcripts: TranscriptStore, retention: timedelta) -> tuple[int, int]:
-    idle_since = datetime.now(timezone.utc) - retention
+    idle_since = datetime.now(UTC) - retention
     conversations, events = await asyncio.to_thread(transcripts.purge_unconsented, idle_since)
     if conversations:
         logger.info("erased %d conversations without consent (%d tracker events)", conversations, events)

@@ -207,7 +207,7 @@ def setup_slack_actions(app: Sanic) -> None:
         if not app.ctx.slack_replays.first_time(str(signature)):
             return _denied("request already handled")
         try:
-            payload = json.loads((request.form or {}).get("payload") or "")
+            payload = json.loads((request.form.get("payload") if request.form else None) or "")
             action = payload["actions"][0]
             action_id = str(action["action_id"])
             value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
@@ -236,6 +236,6 @@ def setup_slack_actions(app: Sanic) -> None:
         task.add_done_callback(_log_failure)
         try:
             await asyncio.wait_for(asyncio.shield(task), ACK_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return json_response({"ok": True, "done": action_id, "finishing": True})
         return json_response({"ok": True, "done": action_id})

@@ -10,7 +10,9 @@ every recorded call against a fresh action server with a stopped clock
 (tests/support/action_replay.py) and keeps those answers as the contract.
 The contract test replays the same calls with whatever rasa-sdk is installed
 and expects the same answers. Run it again only when the actions change on
-purpose; the files it writes are in tests/contract/recorded/.
+purpose; the files it writes are in tests/contract/recorded/, and
+``recorded.json`` names the rasa-sdk that gave the answers (3.6.2 for the
+recording that proved rasa-sdk 3.21 speaks Rasa 3.6's protocol).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import json
 import os
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Dict, List
 
 import aiohttp
+import rasa_sdk
 from aiohttp import web
 
 from bot.migrate import upgrade_database
@@ -117,13 +120,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cqlbot-contract-") as tmp:
         workdir = Path(tmp)
         calls = record(workdir / "live")
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         (workdir / "replay").mkdir()
         answers = replay([call["request"] for call in calls], now, workdir / "replay")
     write_lines(RECORDED / "rasa36_calls.jsonl.gz", [call["request"] for call in calls])
     write_lines(RECORDED / "rasa_sdk362_answers.jsonl.gz", answers)
     (RECORDED / "recorded.json").write_text(
-        json.dumps({"now": now.isoformat(), "calls": len(calls), "rasa": "3.6.21", "rasa_sdk": "3.6.2"}, indent=1)
+        json.dumps(
+            {"now": now.isoformat(), "calls": len(calls), "rasa": "3.6.21", "rasa_sdk": rasa_sdk.__version__}, indent=1
+        )
         + "\n",
         encoding="utf-8",
     )

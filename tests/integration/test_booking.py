@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, List
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -163,7 +163,7 @@ def test_a_question_mid_offer_is_answered_and_the_times_come_back(stack: Stack) 
     assert buttons(answered), answered  # the offer is shown again after the answer
     booked = visitor.say('/pick_slot{"slot_choice":"1"}')
     assert "You're booked!" in text(booked)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     (lead,) = requests.get(
         f"http://127.0.0.1:{stack.ports.web}/api/leads",
         params={"email": "jo@kestrel-analytics.de"},

@@ -17,6 +17,7 @@ import yaml
 
 from bot.playbook import load_playbook
 from bot.processes.stack import rasa_python
+from bot.qualification.answers import Answers
 from bot.scoring.policy import load_policy
 from bot.scoring.score import score
 from bot.settings import PROJECT_ROOT
@@ -110,8 +111,8 @@ def test_the_industry_example_checks_validates_and_scores_ten_points(project: Pa
         "company_size": {"min": 120, "max": 120, "label": "120"},
         "role": {"title": "VP Sales", "seniority": "vp"},
     }
-    without = score({**answers, "industry": "retail"}, policy)
-    fintech = score({**answers, "industry": "We're a fintech startup"}, policy)
+    without = score(Answers.of({**answers, "industry": "retail"}), policy)
+    fintech = score(Answers.of({**answers, "industry": "We're a fintech startup"}), policy)
     assert fintech.points - without.points == 10
     assert "Industry mentions \u201cfintech\u201d (target industry), +10" in [reason.text for reason in fintech.reasons]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Iterator, Tuple
 
@@ -39,7 +39,7 @@ def inbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Api
             for recipient in ("ae:lena", "team:enterprise_emea"):
                 enqueue(
                     connection, kind="cql_no_meeting", recipient=recipient, event_key="abandoned:inbox-1",
-                    subject={"why": "abandoned", "ae_key": "lena"}, lead_id=lead_id, now=datetime.now(timezone.utc),
+                    subject={"why": "abandoned", "ae_key": "lena"}, lead_id=lead_id, now=datetime.now(UTC),
                 )  # fmt: skip
         deadline = time.monotonic() + 15  # the web app's worker delivers to the local inbox
         while time.monotonic() < deadline:

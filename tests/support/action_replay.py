@@ -11,7 +11,6 @@ test (tests/contract) compares what it answers with what rasa-sdk 3.6.2 gave.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import subprocess
@@ -50,8 +49,7 @@ def serve(port: int, now: datetime) -> None:
     )
     app = create_action_app(TOKEN, None)
     # One process, so the stopped clock installed here is the one the actions see.
-    one_process = {"single_process": True} if "single_process" in inspect.signature(app.run).parameters else {}
-    app.run("127.0.0.1", port, access_log=False, workers=1, **one_process)
+    app.run("127.0.0.1", port, access_log=False, single_process=True)
 
 
 def _post(url: str, body: Dict[str, Any]) -> Dict[str, Any]:

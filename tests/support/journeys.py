@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Tuple
 
 from bot.leads.store import AnswerRecord, VisitContext
+from bot.qualification.answers import Answers
 from bot.qualification.understand import understand
 from bot.routing.router import RouteDecision
 from bot.routing.rules import RoutingLead
@@ -31,7 +32,7 @@ def qualify_and_route(
         value = understand(question.parser, text, NOW.date())  # type: ignore[union-attr]
         answers[slot] = value
         services.leads.record_answer(sender, AnswerRecord(slot, question.parser.value, text, value, True))  # type: ignore[union-attr]
-    services.leads.record_score(sender, score(answers, services.scoring))
+    services.leads.record_score(sender, score(Answers.of(answers), services.scoring))
     decision, free = services.scheduler.route(RoutingLead({"email_domain": "alpenwerk-gruppe.de"}))
     services.routing_log.record_decision(sender, decision)
     return decision, free

@@ -6,6 +6,7 @@ from typing import Any, Dict, Mapping
 
 from bot.leads.store import AnswerRecord, LeadStore, VisitContext
 from bot.playbook import load_playbook
+from bot.qualification.answers import Answers
 from bot.scoring.policy import load_policy
 from bot.scoring.score import Score, score
 from bot.settings import PROJECT_ROOT
@@ -45,6 +46,6 @@ def complete_conversation(
         )
         store.record_answer(sender_id, AnswerRecord(question, parser, raw, value, True))
     store.end_conversation(sender_id, "completed")
-    result = score(answers, POLICY)
+    result = score(Answers.of(answers), POLICY)
     store.record_score(sender_id, result)
     return result

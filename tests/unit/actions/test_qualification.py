@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.qualification import ValidateQualificationForm
 from bot.leads.store import VisitContext
 from bot.playbook import Playbook
+from bot.qualification.answers import Answers
 from bot.services import Services
 from tests.unit.actions.conftest import make_tracker, slot_event, user_event
 
@@ -258,7 +259,7 @@ def test_a_knockout_message_ends_the_questions_at_once(services: Services, domai
     events, messages = run_form(tracker, domain)
     assert messages == []
     assert events == [slot_event("knockout", "job_seeker"), slot_event("requested_slot", None)]
-    assert services.leads.stored_conversation("visitor-1") == ({}, "job_seeker")  # kept for the score
+    assert services.leads.stored_conversation("visitor-1") == (Answers(), "job_seeker")  # kept for the score
 
 
 def test_an_answer_that_knocks_out_ends_the_questions_too(services: Services, domain: Dict[str, Any]) -> None:

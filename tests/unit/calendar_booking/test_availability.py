@@ -3,7 +3,7 @@ hold for any schedule, busy times, zone and moment (hypothesis, derandomised).""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import List
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from calendar_booking.availability import (
     spread,
 )
 
-UTC = timezone.utc
+UTC = UTC
 WEEKDAYS_9_TO_5 = {day: ((time(9), time(17)),) for day in range(5)}
 RULES = BookingRules(
     meeting_minutes=30, buffer_before_minutes=5, buffer_after_minutes=10, minimum_notice_minutes=240, horizon_days=14,

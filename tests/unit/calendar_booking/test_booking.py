@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Dict, List, Sequence
 
 import pytest
@@ -20,8 +20,8 @@ from calendar_booking.local import LocalCalendar
 from calendar_booking.port import Attendee, CreatedEvent, EventRequest
 from calendar_booking.tables import bookings, calendar_events
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 RULES = BookingRules(30, 5, 10, 240, 14, 30)
 CALENDAR = "dana@cqlbot.example"
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -14,7 +14,7 @@ from calendar_booking.errors import CalendarAuthError, CalendarUnavailable
 from calendar_booking.google import GoogleCalendar
 from calendar_booking.port import Attendee, EventRequest
 
-START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 CALENDAR = "dana.whitfield@cqlbot.example"
 REQUEST = EventRequest(
     calendar_id=CALENDAR,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import inspect, text
 
@@ -14,7 +14,7 @@ def test_a_database_from_the_first_schema_keeps_its_leads_and_answers(empty_data
     url = empty_database_url
     upgrade_database(url, "0001")
     engine = make_engine(url)
-    created = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(
             text(

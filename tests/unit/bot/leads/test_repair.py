@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -111,7 +111,7 @@ def test_a_store_that_missed_some_answers_gets_them_and_keeps_its_own(
     repair: LeadRepair, store: LeadStore, tracker_url: str, clock: FixedClock
 ) -> None:
     write_events(tracker_url, "partial", conversation(answered=3, submitted=False))
-    clock.at = datetime.fromtimestamp(START + 30, timezone.utc)  # the store took consent and the first answer
+    clock.at = datetime.fromtimestamp(START + 30, UTC)  # the store took consent and the first answer
     store.record_consent("partial", VisitContext(None, {}, None))
     store.record_answer("partial", AnswerRecord("use_case", "text", "we lose inbound leads at night",
                                                 "we lose inbound leads at night", True))  # fmt: skip
@@ -141,7 +141,7 @@ def test_an_answer_the_store_took_after_the_tracker_was_read_is_kept(
 def test_consent_declined_in_the_tracker_is_withdrawn_in_the_store(
     repair: LeadRepair, store: LeadStore, tracker_url: str, clock: FixedClock
 ) -> None:
-    clock.at = datetime.fromtimestamp(START + 20, timezone.utc)
+    clock.at = datetime.fromtimestamp(START + 20, UTC)
     store.record_consent("declined", VisitContext(None, {}, None))
     write_events(tracker_url, "declined", conversation(answered=2, submitted=False))
     repair.repair("declined")

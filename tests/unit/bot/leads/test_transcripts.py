@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,7 +46,7 @@ def test_a_tracker_store_rasa_never_created_reads_as_empty(empty_database_url: s
 
 
 def test_conversations_without_consent_are_purged_once_quiet(empty_database_url: str) -> None:
-    now = datetime.fromtimestamp(START + 100_000, timezone.utc)
+    now = datetime.fromtimestamp(START + 100_000, UTC)
     write_conversations(empty_database_url, {"kept": ["hi", "yes"]}, consent=True)
     write_conversations(empty_database_url, {"declined": ["hi", "Ana, ana@x.example"]}, consent=False)
     write_conversations(empty_database_url, {"silent": ["what does it cost?"]}, consent=None)
@@ -71,4 +71,4 @@ def test_the_purge_pages_past_many_consented_conversations(
     write_conversations(empty_database_url, {f"a{n}": ["hi"] for n in range(5)}, consent=True)
     write_conversations(empty_database_url, {"z-declined": ["hi"]}, consent=False)
     transcripts = TranscriptStore(make_engine(empty_database_url))
-    assert transcripts.purge_unconsented(datetime.fromtimestamp(START + 10_000, timezone.utc))[0] == 1
+    assert transcripts.purge_unconsented(datetime.fromtimestamp(START + 10_000, UTC))[0] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -197,8 +197,8 @@ def test_the_block_kit_message_exactly() -> None:
         ae_timezone="Europe/Berlin", lead_id=7, name="Ingrid <Bauer>", email="ingrid@alpenwerk.example", role="CFO",
         company="Alpenwerk & Co", company_size=3500, country="Germany", tier="cql", score=85,
         reasons=("Company size 3,500 (+30)", "CFO: decision maker (+25)"), use_case="<!here> cut churn",
-        meeting_start=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc),
-        meeting_end=datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc), meet_link="https://meet.google.com/abc-defg-hij",
+        meeting_start=datetime(2026, 11, 24, 8, 0, tzinfo=UTC),
+        meeting_end=datetime(2026, 11, 24, 8, 30, tzinfo=UTC), meet_link="https://meet.google.com/abc-defg-hij",
         lead_url="http://bot.example/ops/leads/7", booking_id="b" * 32,
     )  # fmt: skip
     blocks = slack_blocks(alert)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Dict
 
 import pytest
 
 from bot.playbook import load_playbook
+from bot.qualification.answers import Answers
 from bot.qualification.understand import understand
 from bot.routing.fair import Contender, effective_counts, rank
 from bot.routing.lead_fields import routing_lead
@@ -80,21 +81,23 @@ def test_lead_fields_come_from_the_answers_as_understood() -> None:
     said = {"work_email": "Ingrid@Alpenwerk-Gruppe.de", "country": "Germany", "company_size": "~3,500 people",
             "role": "CFO", "timeline": "next 8 weeks", "use_case": "route leads", "company": "Alpenwerk"}  # fmt: skip
     answers = {slot: understand(playbook.question(slot).parser, text, TODAY) for slot, text in said.items()}  # type: ignore[union-attr]
-    lead = routing_lead(answers, playbook, ROUTING, None)
+    lead = routing_lead(Answers.of(answers), playbook, ROUTING, None)
     assert lead.fields["email_domain"] == "alpenwerk-gruppe.de"
     assert (lead.fields["country_code"], lead.fields["region"]) == ("DE", "EMEA")
     assert lead.fields["company_size"] == 3500
     assert lead.fields["seniority"] == "c_level"
     assert lead.fields["timeline_months"] <= 2
     assert select_team(ROUTING, lead) == ("emea", "rule:big_emea")
-    kept_as_typed = routing_lead({"company_size": {"raw": "lots", "understood": False}}, playbook, ROUTING, None)
+    kept_as_typed = routing_lead(
+        Answers.of({"company_size": {"raw": "lots", "understood": False}}), playbook, ROUTING, None
+    )
     assert "company_size" not in kept_as_typed.fields
 
 
 # -- fairness ---------------------------------------------------------------------------------
 
-EARLY = datetime(2026, 11, 2, tzinfo=timezone.utc)
-LATE = datetime(2026, 11, 20, tzinfo=timezone.utc)
+EARLY = datetime(2026, 11, 2, tzinfo=UTC)
+LATE = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def test_the_ae_furthest_below_their_weighted_share_is_first() -> None:

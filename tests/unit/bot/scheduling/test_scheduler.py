@@ -5,7 +5,7 @@ over HttpMockSequence)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Dict, List, Tuple
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from calendar_booking.google import GoogleCalendar
 from calendar_booking.local import LocalCalendar
 from calendar_booking.port import Attendee, CalendarPort
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Monday
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday
 OPS = PROJECT_ROOT / "ops"
 EMEA_BIG = RoutingLead({"region": "EMEA", "company_size": 3500, "email_domain": "example.de"})
 OWNED = RoutingLead({"email_domain": "alpenwerk-gruppe.de", "region": "EMEA", "company_size": 3500})
@@ -237,10 +237,7 @@ def test_the_same_booking_flow_runs_on_google_calendar(database_url: str) -> Non
     assert decision.ae == "lena"
     offer = scheduler.offer(decision, "America/New_York", free=free)
     assert all(
-        not (
-            s.start < datetime(2026, 11, 24, 9, 10, tzinfo=timezone.utc)
-            and s.end > datetime(2026, 11, 24, 7, 55, tzinfo=timezone.utc)
-        )
+        not (s.start < datetime(2026, 11, 24, 9, 10, tzinfo=UTC) and s.end > datetime(2026, 11, 24, 7, 55, tzinfo=UTC))
         for s in offer.slots
     )
     booking = scheduler.book(decision, offer.slots[0], VISITOR, BRIEF, "visitor-1", "America/New_York")
