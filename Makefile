@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install packages-test packages-cluster packages-bench packages-run migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock clean
+.PHONY: help install packages-test packages-cluster packages-bench packages-run migrate check rescore repair bench-scoring bench-api bench-availability bench-booking bench-flood bench bench-outbox bench-repair bench-dashboard bench-cluster run-cluster route model run lint typecheck unit rasa-validate rasa-test integration test nlu-eval nlu-cv lock lock-rasa clean
 
 help:
 	@echo "make run    start the bot, the action server and the web page (http://localhost:8000)"
@@ -159,12 +159,16 @@ nlu-eval: model
 nlu-cv: install
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out var/nlu-cv
 
-# Re-resolve every dependency in one pip run into a fresh venv and pin the result.
+# Re-resolve an environment's dependencies in one pip run into a fresh venv and pin the
+# result: `make lock` the product's (requirements.in), `make lock-rasa` the Rasa server's.
 lock:
-	rm -rf /tmp/cqlbot-lock /tmp/cqlbot-lock-rasa
+	rm -rf /tmp/cqlbot-lock
 	"$$(scripts/find_python.sh $(PYTHON_VERSION))" -m venv /tmp/cqlbot-lock
 	/tmp/cqlbot-lock/bin/pip install --quiet -r requirements.in
 	/tmp/cqlbot-lock/bin/pip freeze | sort -f > requirements.lock
+
+lock-rasa:
+	rm -rf /tmp/cqlbot-lock-rasa
 	"$$(scripts/find_python.sh $(RASA_PYTHON_VERSION))" -m venv /tmp/cqlbot-lock-rasa
 	/tmp/cqlbot-lock-rasa/bin/pip install --quiet -r requirements-rasa.in
 	/tmp/cqlbot-lock-rasa/bin/pip freeze | sort -f > requirements-rasa.lock

@@ -21,6 +21,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from typing import List
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -89,6 +90,9 @@ def create_action_app(action_token: str, api_token: str | None) -> Sanic:
 
     from actions.repairs import RepairingExecutor, sweep_forever
 
+    # rasa-sdk warns once per process that Rasa 3.6 and rasa-sdk 3.21 differ in their minor
+    # version; tests/contract/ shows the protocol we use is the same.
+    warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk might not be compatible")
     executor = RepairingExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins="")

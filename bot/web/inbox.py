@@ -44,16 +44,22 @@ def recipient_label(team: TeamConfig, recipient: str) -> str:
     return ae.name if ae else f"{found.name} (team)" if found else recipient
 
 
-def parse_inbox_filter(args: Mapping[str, List[str]]) -> Tuple[str | None, str | None, int]:
-    """``to``, ``status`` and ``limit``; ApiError(400) names a bad one."""
+def parse_inbox_filter(
+    args: Mapping[str, List[str]], blank_is_unset: bool = False
+) -> Tuple[str | None, str | None, int]:
+    """``to``, ``status`` and ``limit``; ApiError(400) names a bad one. An empty ``to`` or
+    ``status`` means all; an empty ``limit`` is the default only from the page's filter
+    form, which sends its empty boxes (``blank_is_unset``): the API wants a number."""
     one = single_values(args, FILTER_PARAMETERS)
     to, status = one.get("to") or None, one.get("status") or None
-    raw_limit = one.get("limit") or str(DEFAULT_LIMIT)
+    raw_limit = one.get("limit")
+    if raw_limit is None or (raw_limit == "" and blank_is_unset):
+        raw_limit = str(DEFAULT_LIMIT)
     if to is not None and not RECIPIENT.match(to):
         raise ApiError(400, "bad_parameter", "to must be ae:<key> or team:<key> (keys from ops/team.yml)")
     if status is not None and status not in STATUSES:
         raise ApiError(400, "bad_parameter", f"status must be one of {', '.join(STATUSES)}")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not raw_limit.isascii() or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise ApiError(400, "bad_parameter", f"limit must be a number from 1 to {MAX_LIMIT}")
     return to, status, int(raw_limit)
 
@@ -150,7 +156,7 @@ def setup_inbox(app: Sanic) -> None:
     async def inbox_page(request: Request) -> HTTPResponse:
         team: TeamConfig = app.ctx.services.team
         try:
-            to, status, limit = parse_inbox_filter(request.get_args(keep_blank_values=True))
+            to, status, limit = parse_inbox_filter(request.get_args(keep_blank_values=True), blank_is_unset=True)
         except ApiError as exc:
             return ops_page_html("AE inbox", f'<p class="notice">{html.escape(exc.reason)}</p>', 400, request)
         entries = await asyncio.to_thread(inbox_entries, app, to, status, limit)

@@ -143,7 +143,11 @@ def test_the_notifications_api_filters_and_refuses_bad_filters(inbox_server: Tup
     )  # fmt: skip
     assert item["delivery"] == {"channel": "local"} and item["text"].startswith("Hot lead, no meeting yet")
     assert requests.get(url, params={"status": "pending"}, headers=API_AUTH, timeout=10).json()["items"] == []
-    for bad in ({"status": "lost"}, {"limit": "0"}, {"limit": "201"}, {"to": "ae:" + "x" * 500}, {"recipient": "x"}):
+    everything = requests.get(url, params={"to": "", "status": ""}, headers=API_AUTH, timeout=10)  # empty: all
+    assert everything.status_code == 200 and len(everything.json()["items"]) == 2
+    bad_filters = ({"status": "lost"}, {"limit": "0"}, {"limit": "201"}, {"limit": ""}, {"limit": "٣"},
+                   {"to": "ae:" + "x" * 500}, {"recipient": "x"})  # fmt: skip
+    for bad in bad_filters:
         answer = requests.get(url, params=bad, headers=API_AUTH, timeout=10)
         assert answer.status_code == 400 and answer.json()["error"] == "bad_parameter"
     detail = requests.get(f"{server.base_url}/api/leads/{lead_id}", headers=API_AUTH, timeout=10).json()

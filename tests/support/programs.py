@@ -91,10 +91,15 @@ def programs_named_in_files(paths: Iterable[Path]) -> Dict[str, List[str]]:
 
 
 def own_program(path: str) -> bool:
-    """A program of the project's own environment: its venv, its folder, this Python."""
+    """A program of the project's own environments: a file in its folder (its two venvs
+    among them, as named, before a venv's python resolves to the Python it was made from),
+    this Python, or what this Python was made from."""
+    named = os.path.abspath(path)
     resolved = os.path.realpath(path)
     roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), str(PROJECT_ROOT)}
-    return resolved == os.path.realpath(sys.executable) or any(resolved.startswith(root + os.sep) for root in roots)
+    return resolved == os.path.realpath(sys.executable) or any(
+        candidate.startswith(root + os.sep) for root in roots for candidate in (named, resolved)
+    )
 
 
 class ProgramRecorder:
