@@ -30,11 +30,14 @@ SlotName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_le
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
+#: Unknown keys are typos: refuse them. A number where text is expected is read as that text.
+_CONFIG = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
 
 class Question(BaseModel):
     """One qualifying question."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     slot: SlotName
     parser: Parser
@@ -51,7 +54,7 @@ class Question(BaseModel):
 class Playbook(BaseModel):
     """The ordered questions; validated when loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     version: int
     questions: List[Question]

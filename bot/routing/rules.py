@@ -20,16 +20,33 @@ from pathlib import Path
 from typing import Annotated, Any, Dict, List, Mapping, Tuple, Union
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.config_files import error_message, line_of, load_model, read_yaml
 from bot.errors import ConfigError
 from bot.routing.team import TeamConfig
 
+
+def _trimmed_lower(value: Any) -> Any:
+    """A domain as it is compared: trimmed, lower case. Done before the pattern is checked
+    (``StringConstraints(to_lower=True)`` lowers only after it), so ``Acme.com`` is accepted."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 Domain = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253),
+    StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253),
+    BeforeValidator(_trimmed_lower),
 ]
 RegionName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
@@ -40,13 +57,19 @@ TEXT_FIELDS = frozenset(
 )
 FIELDS = NUMERIC_FIELDS | TEXT_FIELDS
 OPERATORS = ("eq", "in", "not_in", "gte", "lte", "between", "contains")
-Value = Union[float, str, List[Union[float, str]]]
+#: A number where it reads as one ("200" too, as sales ops may quote it), else text; or a list of those.
+#: Left to right, so a quoted number for ``gte``/``between`` is a number, not the text "200".
+Value = Annotated[
+    Union[float, str, List[Annotated[Union[float, str], Field(union_mode="left_to_right")]]],
+    Field(union_mode="left_to_right"),
+]
 
 
 class _Strict(BaseModel):
-    """Unknown keys are typos: refuse them."""
+    """Unknown keys are typos: refuse them. A number where text is expected is read as
+    that text (``words: [365]``, ``title: 2024``), as YAML gives it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Condition(_Strict):

@@ -34,9 +34,10 @@ _PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class _Strict(BaseModel):
-    """Unknown keys are typos: refuse them."""
+    """Unknown keys are typos: refuse them. A number where text is expected is read as
+    that text (``words: [365]``, ``title: 2024``), as YAML gives it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 def parse_period(text: str) -> Period:

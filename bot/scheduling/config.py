@@ -20,9 +20,10 @@ TEMPLATE_FIELDS = frozenset(
 
 
 class _Strict(BaseModel):
-    """Unknown keys are typos: refuse them."""
+    """Unknown keys are typos: refuse them. A number where text is expected is read as
+    that text (``words: [365]``, ``title: 2024``), as YAML gives it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 def _check_template(text: str) -> str:

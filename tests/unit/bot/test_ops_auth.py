@@ -121,7 +121,7 @@ def test_after_sign_in_only_an_ops_path_is_followed() -> None:
 def test_a_slack_user_known_in_the_team_acts_as_that_ae() -> None:
     team = load_team(PROJECT_ROOT / "ops" / "team.yml")
     lena = team.by_key["lena"]
-    with_id = team.copy(update={"aes": [lena.copy(update={"slack_user_id": "U0LENA"})] + team.aes[1:]})
+    with_id = team.model_copy(update={"aes": [lena.model_copy(update={"slack_user_id": "U0LENA"})] + team.aes[1:]})
     assert _actor(with_id, {"id": "U0LENA"}) == "ae:lena"
     assert _actor(with_id, {"id": "U0OTHER"}) == "slack:U0OTHER"
     assert _actor(with_id, {"username": "x" * 100}) == "slack:" + "x" * 40

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.routing.rules import load_routing
+from bot.routing.rules import Condition, RoutingLead, load_routing, select_team
 from bot.routing.team import load_team
 from bot.scheduling.config import load_booking
 from bot.settings import PROJECT_ROOT
@@ -43,6 +43,32 @@ def test_the_shipped_files_load() -> None:
     assert 3 <= load_booking(OPS / "booking.yml").offer.count <= 5
 
 
+def test_what_sales_ops_write_loosely_is_read_as_meant(ops: Path) -> None:
+    """A domain in capitals, a quoted number, a number where text is expected: read as meant, not refused."""
+    edit(ops / "routing.yml", "{domain: alpenwerk-gruppe.de,", "{domain: ' Alpenwerk-Gruppe.DE ',")
+    edit(
+        ops / "routing.yml",
+        "{field: company_size, op: gte, value: 200}",
+        '{field: company_size, op: between, value: ["200", "1e6"]}',
+    )
+    edit(ops / "routing.yml", "name: Northwind Traders}", "name: 1066}")
+    edit(ops / "team.yml", "name: Lena Hoffmann", "name: 1234")
+    edit(ops / "booking.yml", 'title: "{company} <> CQL Bot intro ({visitor_name} with {ae_name})"', "title: 2024")
+    team = load_team(ops / "team.yml")
+    routing = load_routing(ops / "routing.yml", team)
+    assert routing.accounts[0].domain == "alpenwerk-gruppe.de"
+    assert routing.accounts[1].name == "1066"
+    assert routing.rules[0].when.all is not None and routing.rules[0].when.all[1] == Condition(
+        field="company_size", op="between", value=[200.0, 1e6]
+    )
+    assert select_team(routing, RoutingLead({"region": "EMEA", "company_size": 500})) == (
+        "enterprise_emea",
+        "rule:emea_enterprise",
+    )
+    assert team.by_key["lena"].name == "1234"
+    assert load_booking(ops / "booking.yml").event.title == "2024"
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "where"),
     [
@@ -67,6 +93,7 @@ def test_the_shipped_files_load() -> None:
         ("team.yml", "    weight: 2\n", "    weight: 0\n", "aes.2.weight"),
         ("team.yml", "{start: 2026-12-21, end: 2027-01-01}", "{start: 2027-01-01, end: 2026-12-21}", "is before start"),
         ("booking.yml", "  count: 4 ", "  count: 9 ", "booking.yml:16: offer.count"),
+        ("booking.yml", "  count: 4 ", "  count: 3.5 ", "booking.yml:16: offer.count: Input should be a valid integer"),
         ("booking.yml", "granularity_minutes: 30", "granularity_minutes: 7", "must divide an hour"),
         ("booking.yml", "{visitor_name} with {ae_name}", "{visitor_phone} with {ae_name}", "unknown placeholder {visitor_phone}"),
     ],

@@ -49,14 +49,14 @@ def test_a_huge_hostile_use_case_is_matched_in_bounded_time() -> None:
     assert holds(cond("use_case", "contains", "a" * 30), RoutingLead({"use_case": text})) is False
 
 
-ROUTING = RoutingConfig.parse_obj(
+ROUTING = RoutingConfig.model_validate(
     {
         "version": 1,
         "regions": {"EMEA": ["DE", "GB"], "APAC": ["IN"]},
         "accounts": [{"domain": "acme.com", "owner": "lena"}],
         "rules": [
-            {"id": "big_emea", "when": {"all": [cond("region", "eq", "EMEA").dict(), cond("company_size", "gte", 200).dict()]}, "team": "emea"},
-            {"id": "any_emea", "when": {"any": [cond("region", "eq", "EMEA").dict(), {"all": [cond("country_code", "eq", "IE").dict()]}]}, "team": "smb_emea"},
+            {"id": "big_emea", "when": {"all": [cond("region", "eq", "EMEA").model_dump(), cond("company_size", "gte", 200).model_dump()]}, "team": "emea"},
+            {"id": "any_emea", "when": {"any": [cond("region", "eq", "EMEA").model_dump(), {"all": [cond("country_code", "eq", "IE").model_dump()]}]}, "team": "smb_emea"},
         ],
         "catch_all": {"team": "commercial"},
     }

@@ -86,8 +86,8 @@ def test_an_account_owner_takes_their_accounts_leads(local: Tuple[Scheduler, Boo
 def with_ae(scheduler: Scheduler, key: str, **changes: Any) -> None:
     """Edits one AE of the scheduler's team, as sales ops would in ops/team.yml."""
     team = scheduler.router.team
-    scheduler.router.team = team.copy(
-        update={"aes": [ae.copy(update=changes) if ae.key == key else ae for ae in team.aes]}
+    scheduler.router.team = team.model_copy(
+        update={"aes": [ae.model_copy(update=changes) if ae.key == key else ae for ae in team.aes]}
     )
 
 

@@ -60,6 +60,15 @@ def test_mistakes_name_the_file_and_the_key(tmp_path: Path, old: str, new: str, 
     assert error.line is not None and error.line > 1
 
 
+def test_a_number_among_keywords_is_a_keyword(tmp_path: Path) -> None:
+    path = tmp_path / "scoring.yml"
+    path.write_text(
+        DEFAULT.replace("words: [inbound, after hours,", "words: [inbound, 365, after hours,", 1), encoding="utf-8"
+    )
+    policy = load_policy(path, PLAYBOOK)
+    assert policy.use_case.keywords[0].words[:3] == ["inbound", "365", "after hours"]
+
+
 def test_a_changed_file_gets_a_new_version(tmp_path: Path) -> None:
     path = tmp_path / "scoring.yml"
     path.write_text(DEFAULT.replace("    min_points: 60", "    min_points: 70"), encoding="utf-8")
