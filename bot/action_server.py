@@ -98,11 +98,11 @@ def create_action_app(action_token: str, api_token: str | None) -> Sanic:
     app = create_app(executor, cors_origins="")
 
     @app.after_server_start
-    async def start_repairs(app: Sanic, _loop: object) -> None:
+    async def start_repairs(app: Sanic) -> None:
         app.ctx.repairs = asyncio.create_task(sweep_forever())
 
     @app.before_server_stop
-    async def stop_repairs(app: Sanic, _loop: object) -> None:
+    async def stop_repairs(app: Sanic) -> None:
         app.ctx.repairs.cancel()
 
     return secure(app, action_token, api_token)

@@ -155,7 +155,7 @@ def _database_health(app: Sanic) -> Dict[str, Any]:
 
 def setup_lifecycle(app: Sanic) -> None:
     @app.before_server_start
-    async def open_resources(app: Sanic, _loop: Any) -> None:
+    async def open_resources(app: Sanic) -> None:
         settings: Settings = app.ctx.settings
         app.ctx.engine = make_engine(settings.database_url)
         app.ctx.probe_lock = asyncio.Lock()
@@ -175,7 +175,7 @@ def setup_lifecycle(app: Sanic) -> None:
         app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS))
 
     @app.after_server_stop
-    async def close_resources(app: Sanic, _loop: Any) -> None:
+    async def close_resources(app: Sanic) -> None:
         await app.ctx.http.close()
         app.ctx.engine.dispose()
         app.ctx.tracker_engine.dispose()

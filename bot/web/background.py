@@ -13,11 +13,11 @@ def run_in_background(app: Sanic, name: str, work: Callable[[Sanic], Coroutine[A
     """Runs ``work(app)`` as a task for the life of the server; ``name`` keeps it on ``app.ctx``."""
 
     @app.after_server_start
-    async def start(app: Sanic, _loop: Any) -> None:
+    async def start(app: Sanic) -> None:
         setattr(app.ctx, name, asyncio.get_running_loop().create_task(work(app)))
 
     @app.before_server_stop
-    async def stop(app: Sanic, _loop: Any) -> None:
+    async def stop(app: Sanic) -> None:
         task = getattr(app.ctx, name)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

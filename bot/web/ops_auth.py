@@ -271,7 +271,7 @@ def setup_ops_auth(app: Sanic) -> None:
     app.ctx.login_throttle = LoginThrottle()
 
     @app.before_server_start
-    async def open_sessions(app: Sanic, _loop: Any) -> None:
+    async def open_sessions(app: Sanic) -> None:
         settings: Settings = app.ctx.settings
         app.ctx.ops_sessions = SessionStore(app.ctx.engine, session_secret(settings)) if passwords(settings) else None
 
