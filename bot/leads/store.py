@@ -96,6 +96,11 @@ def _erase_meeting_details(session: Session, senders: List[str]) -> None:
     session.execute(update(MeetingRequest).where(MeetingRequest.sender_id.in_(senders)).values(preferred_times=None))
 
 
+def _stored_answers(conversation: Conversation) -> Answers:
+    """A conversation's answers as the store keeps them, typed."""
+    return Answers.stored((a.question, a.parser, a.value) for a in conversation.answers)
+
+
 class LeadStore:
     """Reads and writes leads, conversations and answers; one session per call."""
 
@@ -436,7 +441,7 @@ class LeadStore:
                 done = [c for c in lead.conversations if c.outcome == "completed" and c.consent_withdrawn_at is None]
                 if done:
                     latest = max(done, key=lambda c: c.last_activity_at)
-                    answers = Answers.stored((a.question, a.parser, a.value) for a in latest.answers)
+                    answers = _stored_answers(latest)
                     rows.append((int(lead.id), str(lead.email), str(lead.status), answers))
         yield from rows
 
@@ -513,7 +518,7 @@ class LeadStore:
             conversation = self._consented(session, sender_id)
             if conversation is None:
                 return None
-            answers = Answers.stored((a.question, a.parser, a.value) for a in conversation.answers)
+            answers = _stored_answers(conversation)
             return answers, conversation.knockout
 
     def bookings_without_lead(self) -> List[str]:

@@ -18,6 +18,7 @@ from bot.playbook import Parser, Playbook
 
 #: The keys whose text is the visitor's own words, by parser, first found wins.
 _WORDS_KEYS = ("raw", "title", "label", "address", "name")
+_SENIORITY_NAMES = frozenset(level.value for level in Seniority)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Answer:
     @property
     def seniority(self) -> Seniority | None:
         level = self._field("seniority")
-        return Seniority(level) if level in {s.value for s in Seniority} else None
+        return Seniority(level) if level in _SENIORITY_NAMES else None
 
     @property
     def role_title(self) -> str | None:
