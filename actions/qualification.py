@@ -34,6 +34,7 @@ from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
     is_filler,
     is_instruction,
+    is_puzzled,
     looks_like_company,
     looks_like_name,
     looks_like_question,
@@ -243,7 +244,7 @@ class ValidateQualificationForm(FormValidationAction):
         answered = {
             q.parser.value: q for q in services().playbook.questions if q is not requested and tracker.get_slot(q.slot)
         }
-        pieces = find_corrections(text, answered)
+        pieces = find_corrections(text, answered, requested.parser.value)
         corrected = TURN_CORRECTED.get()
         events: List[EventType] = []
         for parser, piece in pieces.items():
@@ -262,6 +263,8 @@ class ValidateQualificationForm(FormValidationAction):
             return False  # a button payload or command is never an answer
         if is_instruction(text):
             return False
+        if is_puzzled(text):
+            return True  # "wat?": not an answer, but the form's to handle (its hint, then the question again)
         intent = tracker.latest_message.get("intent") or {}
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
         if name not in SIDE_INTENTS or confidence < SIDE_INTENT_CONFIDENCE:
@@ -305,7 +308,8 @@ class ValidateQualificationForm(FormValidationAction):
         corrected = TURN_CORRECTED.get() or {}
         requested = tracker.get_slot(REQUESTED_SLOT) == question.slot
         non_english = latest_intent(tracker) == "non_english"
-        filler = is_filler(text) and question.parser in TEXT_PARSERS  # "ok" is no name; "yes" is a budget answer
+        puzzled = is_puzzled(text)  # "wat?", "what do you mean?": the hint, then the question again
+        filler = puzzled or (is_filler(text) and question.parser in TEXT_PARSERS)  # "ok" is no name; "yes" is a budget
         understood = None if filler else understand(question.parser, text, svc.clock.now().date())
         if (
             question.parser is Parser.ROLE
@@ -338,7 +342,7 @@ class ValidateQualificationForm(FormValidationAction):
         if not requested:
             return {question.slot: None}  # a guess from another answer that did not hold
         if question.slot in reasked:
-            kept = kept_as_typed(question.parser, text)
+            kept = kept_as_typed(question.parser, SKIPPED if filler else text)  # "ok" or "wat?" is no use case
             await self._record(tracker, question, text, kept, parsed=False)
             return {question.slot: kept}
         await self._record(tracker, question, text, None, parsed=False)

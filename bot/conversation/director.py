@@ -207,8 +207,10 @@ def _wants_meeting(situation: Situation) -> Reply:
         if situation.tier == "cql":
             return Reply((), next_step=BOOKING)
         return Reply((), contact_route=True)
-    if situation.consent is True:
-        return Reply((), next_step=FORM)
+    if situation.consent is True:  # the questions are the way to the meeting: said once in a row
+        side = f"request_demo@{situation.requested or '-'}"
+        said = () if side == situation.last_side else (Say("utter_meeting_after_questions"),)
+        return Reply(said, next_step=FORM, last_side=side)
     return _consent_prompt(situation, (Say("utter_happy_to_help"),))
 
 

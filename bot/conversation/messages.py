@@ -33,6 +33,25 @@ _FILLER = re.compile(
 )
 
 
+#: A visitor who did not follow the question ("wat?", "huh", "what do you mean?", "sorry, come again?").
+_PUZZLED = re.compile(
+    r"(?:(?:sorry|um+|uh+|hm+|ok|but|er+)[,.!\s]+)?"
+    r"(?:wh?at+|wut|wot|huh|eh|pardon(?: me)?|excuse me|come again|sorry|meaning|say (?:that )?again|"
+    r"what(?: do| does)? (?:you|u|that|this|it) mean|what(?:'s| is) that|what(?: do| does) (?:you|u) (?:mean|want)(?: by that)?|"
+    r"what(?: are| r) (?:you|u) asking|what (?:should|do) i (?:say|write|answer|put)|what kind of answer|"
+    r"i (?:don'?t|do not|dont) (?:understand|get it|follow)|(?:not sure|unsure) what (?:you|u) mean|confused|"
+    r"i'?m lost|lost me|not following|i don'?t know what (?:you|u) mean)"
+    r"(?:[,.\s]+(?:exactly|sorry|again|please|pls|there))?[\s?!.]*",
+    re.I,
+)
+
+
+def is_puzzled(text: str) -> bool:
+    """Whether the message says the visitor did not follow the question: no answer, and no
+    question of their own beyond "what do you mean?"."""
+    return bool(_PUZZLED.fullmatch(clean(text, 100).strip()))
+
+
 def looks_like_question(text: str) -> bool:
     """Whether the message asks something: a question mark, or a question's opening words."""
     low = clean(text, 300)

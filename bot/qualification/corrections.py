@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from typing import Collection, Dict
 
-from answers.normalise import EMAIL_PATTERN, clean, parse_country, seniority_of
+from answers.normalise import EMAIL_PATTERN, clean, parse_company_size, parse_country, seniority_of
 from answers.numbers import words_to_digits
 from bot.qualification.extract import find_answers
 
 _MARKER = re.compile(
     r"\b(actually|sorry|i meant|meant to (?:say|write|type)|typo|mistyped|misspoke|wrote .{1,20} wrong|correction|"
     r"correct(?:ing)? (?:that|myself)|scratch that|my bad|oops|whoops|wrong|instead|rather than|let me (?:fix|correct)|"
-    r"to clarify|i mean|not \S+ but|update|wait|hold on|no no)\b|\bnot\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"to clarify|i mean|not \S+ but|update|wait|hold on|no no|make that)\b|\bnot\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundred|thousand)",
     re.I,
 )
@@ -29,6 +29,15 @@ _UNIT = r"(?:people|employees|staff|folks|ppl|persons|heads|fte|of us)"
 _NEW_THEN_OLD = re.compile(rf"({_NUMBER})\s*{_UNIT}?\s*,?\s*(?:not|instead of|rather than)\s+{_NUMBER}", re.I)
 _OLD_THEN_NEW = re.compile(rf"\bnot\s+{_NUMBER}\s*{_UNIT}?\s*,?\s*(?:but|it'?s|we'?re)\s+({_NUMBER})", re.I)
 _PEOPLE = re.compile(rf"({_NUMBER})\s*{_UNIT}\b", re.I)
+#: "I meant 6 months", "make that 2 weeks": a span of time, read as "in 6 months".
+_SPAN = re.compile(r"\b(\d{1,2})\s*(weeks?|months?)\b", re.I)
+#: "sorry, I meant 800", "make that 1.2k", "oops, should be 80": a bare number, no unit of time or money.
+_MEANT_NUMBER = re.compile(
+    rf"\b(?:i meant|i mean|meant to (?:say|write|type)|make that|should (?:be|have been|read)|it'?s|we'?re|we are|"
+    rf"it was|actually|oops|sorry|typo)[\s,:-]+(?:actually[\s,]+|about[\s,]+|around[\s,]+)?({_NUMBER})(?![\w%$€£])"
+    r"(?!\s*(?:months?|weeks?|days?|years?|yrs?|q[1-4]|quarters?|dollars?|euros?|pounds?|usd|eur|gbp|\$|€|£|budget|per|/))",
+    re.I,
+)
 _MEANT_ROLE = re.compile(
     r"\b(?:i meant|i mean|meant to say|i'?m|i am|it'?s|my (?:role|title) is)\s+(?:actually\s+)?(?:an?\s+|the\s+)?"
     r"(.{2,50}?)(?:,|\.|;| not | rather| instead|$)",
@@ -43,14 +52,28 @@ _BASED = re.compile(
 )
 
 
+def _bare_head_count(digits: str, asked: str | None) -> re.Match[str] | None:
+    """A bare number corrected ("sorry, I meant 800"): the head count, unless it is money, or
+    the answer to the question on the table (a budget; a few months for the timeline)."""
+    if asked in ("company_size", "budget") or re.search(r"[$€£]|\bbudget\b", digits):
+        return None
+    m = _MEANT_NUMBER.search(digits)
+    size = parse_company_size(m.group(1)) if m else None
+    if m is None or size is None or (asked == "timeline" and size.minimum < 25):
+        return None
+    return m
+
+
 def is_correction(text: str) -> bool:
     """Whether the message says it corrects something."""
     return bool(_MARKER.search(clean(text, 500)))
 
 
-def find_corrections(text: str, answered: Collection[str]) -> Dict[str, str]:
+def find_corrections(text: str, answered: Collection[str], asked: str | None = None) -> Dict[str, str]:
     """``{parser: text}`` for each earlier answer (of a parser in ``answered``) this
-    message corrects, each text for that parser to read; empty for any other message."""
+    message corrects, each text for that parser to read; empty for any other message.
+    A bare number ("sorry, I meant 800") corrects the head count unless the question on
+    the table (of parser ``asked``) takes a number itself: then it is that answer."""
     low = clean(text, 500)
     if not is_correction(low):
         return {}
@@ -58,7 +81,12 @@ def find_corrections(text: str, answered: Collection[str]) -> Dict[str, str]:
     found: Dict[str, str] = {}
     if "email" in answered and (m := EMAIL_PATTERN.search(low)):
         found["email"] = m.group(0)
-    size = _NEW_THEN_OLD.search(digits) or _OLD_THEN_NEW.search(digits) or _PEOPLE.search(digits)
+    size = (
+        _NEW_THEN_OLD.search(digits)
+        or _OLD_THEN_NEW.search(digits)
+        or _PEOPLE.search(digits)
+        or _bare_head_count(digits, asked)
+    )
     if "company_size" in answered and size:
         found["company_size"] = size.group(1).strip(" ,.")
     without_email = EMAIL_PATTERN.sub(" ", low)
@@ -78,4 +106,6 @@ def find_corrections(text: str, answered: Collection[str]) -> Dict[str, str]:
     for parser, piece in find_answers(without_email).items():
         if parser in answered and parser not in found and parser in ("timeline", "budget", "company"):
             found[parser] = piece
+    if "timeline" in answered and "timeline" not in found and (m := _SPAN.search(digits)):
+        found["timeline"] = f"in {m.group(1)} {m.group(2)}"  # "sorry, I meant 6 months"
     return found

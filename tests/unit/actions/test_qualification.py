@@ -284,6 +284,26 @@ def test_a_correction_changes_the_earlier_answer_and_the_question_stays(
     assert "budget" not in values and values["requested_slot"] == "use_case"  # not taken as "no budget"
 
 
+def test_a_correction_naming_no_question_corrects_the_head_count(services: Services, domain: Dict[str, Any]) -> None:
+    earlier = {"company_size": {"min": 80, "max": 80, "label": "80"}}
+    events, messages = run_form(answer(domain, "timeline", "sorry, I meant 800", earlier), domain)
+    assert [m["response"] for m in messages] == ["utter_correction_noted"]
+    values = {e["name"]: e["value"] for e in events}
+    assert values["company_size"] == {"min": 800, "max": 800, "label": "800"} and "timeline" not in values
+
+
+def test_a_visitor_who_did_not_follow_gets_the_hint_and_nothing_is_kept(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    events, messages = run_form(answer(domain, "use_case", "wat?", intent="affirm", confidence=0.7), domain)
+    hint = services.playbook.question("use_case").hint  # type: ignore[union-attr]
+    assert [m["text"] for m in messages] == [hint]
+    assert slot_event("use_case", None) in events
+    tracker = answer(domain, "use_case", "huh?", {"reasked_slots": ["use_case"]}, intent="affirm", confidence=0.7)
+    events, _ = run_form(tracker, domain)
+    assert slot_event("use_case", "(not answered)") in events  # moved on, "huh?" is no use case
+
+
 def test_an_answer_to_another_question_is_kept_there(services: Services, domain: Dict[str, Any]) -> None:
     events, messages = run_form(answer(domain, "company", "VP Sales"), domain)
     values = {e["name"]: e["value"] for e in events}

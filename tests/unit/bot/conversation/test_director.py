@@ -136,6 +136,14 @@ def test_a_side_question_mid_form_is_answered_and_the_form_asks_again() -> None:
     assert said(reply) == ["utter_pricing"] and reply.next_step == FORM
 
 
+def test_a_demo_asked_for_mid_form_is_acknowledged_once_and_the_form_asks_again() -> None:
+    in_form = Situation(consent=True, in_form=True, requested="full_name", first_turn=False)
+    first = decide(in_form, Heard("request_demo", 0.9))
+    assert said(first) == ["utter_meeting_after_questions"] and first.next_step == FORM
+    again = decide(replace(in_form, last_side=first.last_side), Heard("request_demo", 0.9))
+    assert said(again) == [] and again.next_step == FORM  # not the same words twice in a row
+
+
 def test_a_qualified_cql_asking_for_a_meeting_gets_the_times() -> None:
     done = Situation(consent=True, qualified=True, tier="cql", first_turn=False)
     assert decide(done, Heard("request_demo", 0.9)).next_step == BOOKING

@@ -8,6 +8,7 @@ from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
     is_filler,
     is_instruction,
+    is_puzzled,
     looks_like_company,
     looks_like_name,
     looks_like_question,
@@ -59,3 +60,15 @@ def test_a_buyer_introducing_themselves_is_no_knockout_whatever_the_classifier_s
         "hello, i am Wang Fang, marketing manager in Jade River Cosmetics, we have 80 staff, email wang@jaderiver.cn"
     )
     assert knockout_in_message(POLICY, intro, "vendor_pitch", 0.97) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["wat?", "huh", "Sorry, what?", "what do you mean?", "what do u mean by that", "I dont understand", "eh?"]
+)
+def test_a_visitor_who_did_not_follow_the_question(text: str) -> None:
+    assert is_puzzled(text)
+
+
+@pytest.mark.parametrize("text", ["Watson", "what is the price?", "we miss leads at night", "Huh Industries Ltd", ""])
+def test_an_answer_or_a_question_of_their_own_is_not_puzzlement(text: str) -> None:
+    assert not is_puzzled(text)

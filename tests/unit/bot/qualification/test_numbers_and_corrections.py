@@ -52,6 +52,9 @@ def test_numbers_never_raise(text: str) -> None:
         ("scratch that, we're in Canada", "country", "Canada"),
         ("oops my name is spelled Kris with a K", "name", "Kris"),
         ("actually we want it this quarter", "timeline", "this quarter"),
+        ("sorry, I meant 800", "company_size", "800"),
+        ("oops, make that 1.2k", "company_size", "1.2k"),
+        ("sorry I meant 6 months", "timeline", "in 6 months"),
     ],
 )
 def test_corrections_name_what_they_correct(said: str, parser: str, piece: str) -> None:
@@ -62,3 +65,11 @@ def test_no_correction_without_saying_so_or_for_an_unanswered_question() -> None
     for said in ("Acme Robotics", "we are 500 people", "VP Sales", "approved"):
         assert not is_correction(said) and find_corrections(said, ANSWERED) == {}
     assert find_corrections("actually we're 50, not 500", {"role"}) == {}
+
+
+def test_a_bare_number_at_a_question_that_takes_numbers_answers_that_question() -> None:
+    assert find_corrections("sorry, it's 50k", ANSWERED, asked="budget") == {}
+    assert find_corrections("sorry, I meant 800", ANSWERED, asked="timeline") == {"company_size": "800"}
+    assert find_corrections("sorry, I meant 3", ANSWERED, asked="timeline") == {}  # three months, perhaps
+    assert "company_size" not in find_corrections("sorry, I meant $800", ANSWERED)
+    assert "company_size" not in find_corrections("sorry I meant 6 months", ANSWERED)
