@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from answers.instructions import is_instruction
 from answers.normalise import clean
+
+__all__ = ["is_instruction"]  # also what a message is; the NLU's guard reads it too
 
 #: A question's opening words, and phrases that ask without a question mark.
 _ASKING = re.compile(
@@ -15,14 +18,6 @@ _ASKING = re.compile(
     r"(?:what|what's|whats|how|how's|why|who|whom|whose|when|where|which|do|does|did|can|could|would|will|"
     r"is|are|am|was|were|should|shall|may|might|have|has|any|anything|tell me|explain|i wonder|wondering|"
     r"i'?d like to know|i want to know|i need to know|curious|question)\b",
-    re.I,
-)
-#: Instructions aimed at the bot itself (prompt injection, role play): never executed, never echoed.
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|everything)\b"
-    r"|\b(system|initial|hidden|original)\s+(prompt|instructions?|message)\b"
-    r"|\byou are now\b|\bact as (an?|the|my)\b|\bpretend (to be|you are)\b|\bjailbreak\b|\bdeveloper mode\b"
-    r"|\bdo anything now\b|\brole[- ]?play\b|\bprint (your|the) (prompt|instructions|config)\b",
     re.I,
 )
 #: Words that acknowledge rather than answer ("ok", "sure thing", "thanks!", "👍").
@@ -56,11 +51,6 @@ def looks_like_question(text: str) -> bool:
     """Whether the message asks something: a question mark, or a question's opening words."""
     low = clean(text, 300)
     return "?" in low or bool(_ASKING.match(low))
-
-
-def is_instruction(text: str) -> bool:
-    """Whether the message tries to instruct the bot ("ignore previous instructions", "act as")."""
-    return bool(_INSTRUCTION.search(clean(text, 1000)))
 
 
 _REQUEST = re.compile(

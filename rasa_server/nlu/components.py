@@ -25,6 +25,7 @@ from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import vstack
 from scipy.special import softmax
 
+from answers.instructions import is_instruction
 from rasa_server.nlu.text_guard import (
     asks_for_meeting,
     is_emoji_only,
@@ -133,8 +134,9 @@ class IntentGuard(_StatelessComponent):
     """Overrides the intent where the text itself decides: a thumbs-up is a yes, a wave a
     greeting, a message that is plainly an answer (an email, a head count, a job title, a
     country: by the answer parsers) is information, a greeting or introduction that asks for
-    a demo in so many words is a demo request, an unsure guess at a name is an answer, and
-    emoji alone and other languages are labelled as such."""
+    a demo in so many words is a demo request, an unsure guess at a name is an answer, an
+    instruction aimed at the bot is out of scope, and emoji alone and other languages are
+    labelled as such."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -143,7 +145,9 @@ class IntentGuard(_StatelessComponent):
                 continue  # a button payload, already exact
             predicted = message.get(INTENT) or {}
             name, confidence = predicted.get("name"), float(predicted.get("confidence") or 0.0)
-            if is_thumbs_up(text):
+            if is_instruction(text):
+                self._set(message, "out_of_scope")  # aimed at the bot: ordinary text, never obeyed
+            elif is_thumbs_up(text):
                 self._set(message, "affirm")
             elif is_wave(text):
                 self._set(message, "greet")
