@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime
 from typing import Any, Callable, Dict, List
 from zoneinfo import ZoneInfo
@@ -159,6 +160,14 @@ class ActionAskSlotPick(Action):
         return [SlotSet(PICK_SLOT, NONE_SUIT), SlotSet(REQUESTED_SLOT, PREFERRED_TIMES_SLOT)]
 
 
+_OTHERS = re.compile(r"\?|\b(instead|other|others|else|another|different|later|earlier|any|anything|more|next)\b", re.I)
+
+
+def _asks_for_others(text: str) -> bool:
+    """Whether the message asks for other times rather than naming one: "anything later?"."""
+    return bool(_OTHERS.search(text))
+
+
 def _offer_from(raw: Any) -> datetime | None:
     """Where "other times" goes on from; anything but an aware time is ignored."""
     try:
@@ -205,6 +214,9 @@ class ValidateBookingForm(FormValidationAction):
         intent = tracker.latest_message.get("intent") or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0.0
         offered = _offered(tracker)
+        zone = valid_timezone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
+        if name == "other_times" and not _asks_for_others(text) and (pick := chosen_slot(text, offered, zone)):
+            return await self._book(pick, dispatcher, tracker, zone)  # "thursday 9am 👍" names an offered time
         if text.strip() == "/other_times" or name == "other_times":
             last = max((s.start for s in offered), default=None)
             return {PICK_SLOT: None, OFFER_FROM_SLOT: last.isoformat() if last else None}
@@ -212,7 +224,6 @@ class ValidateBookingForm(FormValidationAction):
             return {PICK_SLOT: NONE_SUIT}
         if name in ("request_demo", "change_booking"):
             return {PICK_SLOT: None}  # "I want a meeting" / "another time": these times are how
-        zone = valid_timezone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
         pick = chosen_slot(text, offered, zone)
         if pick is None:
             if name in DECLINE_INTENTS and confidence >= DECLINE_CONFIDENCE:

@@ -160,6 +160,19 @@ def test_a_typed_time_is_understood(services: Services, domain: Dict[str, Any], 
     assert services.bookings.get(values(events)["booking_id"]).start.isoformat() == second["start"]  # type: ignore[union-attr]
 
 
+def test_an_offered_time_named_is_booked_even_when_read_as_asking_for_others(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
+) -> None:
+    slots = offer(services, domain, lead)
+    second = slots["offered_slots"][1]
+    events, _ = run(ValidateBookingForm(), form_tracker(domain, slots, "the second one 👍", "other_times"), domain)
+    assert services.bookings.get(values(events)["booking_id"]).start.isoformat() == second["start"]  # type: ignore[union-attr]
+    events, _ = run(
+        ValidateBookingForm(), form_tracker(domain, slots, "any other than the second one?", "other_times"), domain
+    )
+    assert "booking_id" not in values(events) and values(events)["offer_from"]
+
+
 def test_a_slot_taken_meanwhile_gets_fresh_times(
     services: Services, domain: Dict[str, Any], lead: Dict[str, Any]
 ) -> None:
