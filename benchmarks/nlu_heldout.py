@@ -95,6 +95,7 @@ def evaluate(items: List[Mapping[str, Any]], parsed: List[Mapping[str, Any]]) ->
         "kinds": {kind: summary(kind_pairs) for kind, kind_pairs in sorted(by_kind.items())},
         "intents": f1_table(pairs),
         "confusions": Counter(f"{t} -> {p}" for t, p in pairs if t != p).most_common(15),
+        "opening_confusions": Counter(f"{t} -> {p}" for t, p in by_kind.get(OPENING, []) if t != p).most_common(15),
     }
 
 
@@ -109,6 +110,7 @@ def print_report(result: Dict[str, Any]) -> None:
     for intent, row in sorted(result["intents"].items()):
         print(f"  {intent:<18} {row['support']:>4} {row['precision']:>6.2f} {row['recall']:>6.2f} {row['f1']:>6.2f}")
     print("  most frequent confusions: " + "; ".join(f"{pair} ({n})" for pair, n in result["confusions"]))
+    print("  on openings: " + "; ".join(f"{pair} ({n})" for pair, n in result["opening_confusions"]))
 
 
 def main(argv: List[str] | None = None) -> int:

@@ -292,12 +292,44 @@ _MEETING_REQUEST = re.compile(
     r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone\s+(?:in|from)\s+)?(?:sales|your sales team|an? account executive)\b",
     re.I,
 )
+#: What a visitor asks for when they want to meet: a demo, a trial, a pilot, time on the calendar.
+_MEETING_THING = re.compile(
+    r"\b(?:demo|deom|demonstration|trial|pilot|poc|proof of concept|walk ?-?through|walk (?:me|us) (?:thr?u|through)|"
+    r"test drive|tour|onboarding call|discovery call|intro(?:ductory)? (?:call|meeting|chat)|evaluation session|"
+    r"(?:call|meeting|zoom|teams call|session|presentation|calendar|time) with (?:you|your|ur|the|someone|sales)|"
+    r"on (?:the|your) calendar|book (?:me|us) in|sign(?:ed)? (?:me|us)? ?up|get started|hop on a call|jump on a (?:call|zoom)|"
+    r"see it (?:live|in action)|(?:a )?live call|call back|(?:\d+|few) mins? with|show (?:me|us) how it works)\b",
+    re.I,
+)
+#: Asking in the first person, or asking at all: "can we", "I'd like", "let's", "please", a question mark.
+_REQUEST_CUE = re.compile(
+    r"\?|\b(?:can|could|may|would|will) (?:i|we|u|you|someone)\b|\b(?:i|we)(?:'d| would)? (?:like|love|want|need)\b|"
+    r"\b(?:i'?m|we'?re|i am|we are) (?:interested|keen|ready|looking)\b|\b(?:wanna|let'?s|please|pls|plz|schedule|"
+    r"set up|arrange|book|get me|get us|send (?:me|us|over)|request|how do (?:i|we))\b",
+    re.I,
+)
+#: A use case told, not a request: their visitors or leads are the ones who book ("leads should book a demo").
+_THIRD_PARTY = re.compile(
+    r"\b(?:visitors?|leads?|prospects?|customers?|clients?|buyers?|they|them|reps?|sdrs?|aes?)\b"
+    r".{0,60}\b(?:demo|call|meeting|book|trial)",
+    re.I,
+)
+#: A meeting already booked, moved or cancelled: no new request.
+_CHANGE = re.compile(
+    r"\b(?:re-?schedul\w*|move|cancel|push|postpone|rebook|shift|already booked|my (?:demo|meeting|call))\b", re.I
+)
 _PROPER_WORD = re.compile(r"[A-Z0-9][\w&'’.-]*|&|and|of|the|de|van|von")
 
 
 def asks_for_meeting(text: str) -> bool:
-    """Whether the message asks for a demo, a call or sales in so many words."""
-    return bool(_MEETING_REQUEST.search(" ".join(text.split())[:300]))
+    """Whether the message asks for a demo, a call or sales in so many words: "I'd like a demo",
+    "can we set up a pilot?", "get me on the calendar" (not "our leads should book demos")."""
+    flat = " ".join(text.split())[:300]
+    if _CHANGE.search(flat):
+        return False
+    if _MEETING_REQUEST.search(flat):
+        return True
+    return bool(_MEETING_THING.search(flat) and _REQUEST_CUE.search(flat) and not _THIRD_PARTY.search(flat))
 
 
 def reads_as_name(text: str) -> bool:
