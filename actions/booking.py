@@ -248,7 +248,7 @@ class ValidateBookingForm(FormValidationAction):
         except SlotNotOffered:
             logger.warning("a pick of %s named a time it was not offered", tracker.sender_id)
             CALENDAR_ERRORS.labels(step="book", error="not_offered").inc()
-            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
+            dispatcher.utter_message(response="utter_slot_gone", when=slot_label(pick.start, zone))
             return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except SlotTaken:
             CALENDAR_ERRORS.labels(step="book", error="slot_taken").inc()

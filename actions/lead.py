@@ -154,7 +154,9 @@ async def correct_after_close(dispatcher: CollectingDispatcher, tracker: Tracker
     text = str((tracker.latest_message or {}).get("text") or "")
     answered = {q.parser.value: q for q in svc.playbook.questions if tracker.get_slot(q.slot) is not None}
     records, changes = [], []
-    for parser, piece in find_corrections(text, answered).items():
+    name = answered.get("name")
+    earlier_name = tracker.get_slot(name.slot) if name is not None else None
+    for parser, piece in find_corrections(text, answered, earlier_name=earlier_name).items():
         question = answered[parser]
         value = understand(question.parser, piece, svc.clock.now().date())
         if value is not None and value != tracker.get_slot(question.slot):

@@ -244,7 +244,9 @@ class ValidateQualificationForm(FormValidationAction):
         answered = {
             q.parser.value: q for q in services().playbook.questions if q is not requested and tracker.get_slot(q.slot)
         }
-        pieces = find_corrections(text, answered, requested.parser.value)
+        name = answered.get("name")
+        earlier_name = tracker.get_slot(name.slot) if name is not None else None
+        pieces = find_corrections(text, answered, requested.parser.value, earlier_name)
         corrected = TURN_CORRECTED.get()
         events: List[EventType] = []
         for parser, piece in pieces.items():

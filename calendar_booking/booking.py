@@ -44,6 +44,10 @@ RELEASED = "released"
 CANCELLED = "cancelled"
 #: How many moves :meth:`BookingService.current` follows from an old booking to its latest one.
 MAX_REPLACEMENTS = 20
+#: How long after a time was offered its notice still counts from the offer (see
+#: :attr:`BookingRequest.offered_at`); the calendar, the hours and a start in the past are
+#: checked against now whatever the offer says.
+NOTICE_GRACE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class BookingRequest:
     description: str
     visitor_timezone: str | None = None
     organizer_email: str | None = None
+    #: When the visitor was shown this time: the notice is counted from then, for
+    #: :data:`NOTICE_GRACE`, so a time tapped a minute after it was offered is not refused
+    #: because the minimum notice passed its start meanwhile.
+    offered_at: datetime | None = None
 
     @property
     def host_key(self) -> str:
@@ -185,13 +193,21 @@ class BookingService:
             raise
         return self._confirm(booking_id, created, event)
 
+    def _notice_from(self, request: BookingRequest) -> datetime:
+        """The time the availability rules are read at: the offer's, while it is fresh."""
+        now = self._clock.now()
+        offered_at = request.offered_at
+        if offered_at is not None and now - NOTICE_GRACE <= offered_at <= now:
+            return offered_at
+        return now
+
     def _check_calendar(self, request: BookingRequest) -> None:
         window_start = request.start - timedelta(minutes=self._rules.buffer_before_minutes)
         window_end = request.end + timedelta(minutes=self._rules.buffer_after_minutes)
         busy = self._calendar.busy([request.calendar_id], window_start, window_end).get(request.calendar_id, [])
         if any(block.start < window_end and block.end > window_start for block in busy):
             raise SlotTaken("the calendar shows the slot busy")
-        if not offers_slot(request.schedule, busy, self._rules, self._clock.now(), request.start, request.end):
+        if not offers_slot(request.schedule, busy, self._rules, self._notice_from(request), request.start, request.end):
             raise SlotNotOffered(f"{request.host_key}'s availability does not offer {request.start.isoformat()}")
 
     def _reserve(self, request: BookingRequest) -> str:

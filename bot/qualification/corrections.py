@@ -10,9 +10,10 @@ and names something of the kind it corrects.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import Collection, Dict
 
-from answers.normalise import EMAIL_PATTERN, clean, parse_company_size, parse_country, seniority_of
+from answers.normalise import EMAIL_PATTERN, clean, parse_company_size, parse_country, parse_name, seniority_of
 from answers.numbers import words_to_digits
 from bot.qualification.extract import find_answers
 
@@ -23,6 +24,8 @@ _MARKER = re.compile(
     r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundred|thousand)",
     re.I,
 )
+#: How alike a new spelling must be to the old one (difflib's ratio): "Jenssen" to "Jensen" is 0.92.
+SPELLING_LIKENESS = 0.7
 _NUMBER = r"~?\d[\d,.]*\s*(?:k|thousand)?\+?"
 #: "50, not 500" / "50 not 500" / "not 500 but 50" / "50 instead of 500": the new number first.
 _UNIT = r"(?:people|employees|staff|folks|ppl|persons|heads|fte|of us)"
@@ -52,6 +55,39 @@ _BASED = re.compile(
 )
 
 
+#: "actually it's Mara Jenssen", "sorry, Jenssen with two s": a name after a correction's words.
+_RESPELLED = re.compile(
+    r"\b(?:(?:it'?s|its|i'?m|i am|i meant|meant|actually|sorry|typo|oops|spelled|spelt)[\s,:-]+)+"
+    r"([A-Za-z][\w'’-]+(?:\s+[A-Za-z][\w'’-]+){0,2})",
+    re.I,
+)
+
+
+def _similar(a: str, b: str) -> bool:
+    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= SPELLING_LIKENESS
+
+
+def _respelled_name(text: str, earlier: str | None) -> str | None:
+    """The visitor's name spelled anew ("actually its Mara Jenssen" for "Mara Jensen"; "sorry,
+    Jenssen" mends the surname alone), when the message does not say "name": only a spelling
+    close to the name given before counts, so "actually it's Acme" is no name."""
+    old = parse_name(earlier)
+    if not old:
+        return None
+    old_words = old.split()
+    for m in _RESPELLED.finditer(text):
+        new_words = m.group(1).split()[: len(old_words)]  # "Jenssen with two s": the name, not what follows
+        pairs = list(zip(new_words, old_words, strict=False))
+        if len(new_words) == len(old_words) and all(_similar(a, b) for a, b in pairs):
+            if any(a.casefold() != b.casefold() for a, b in pairs):
+                return " ".join(new_words)
+            continue  # the same name again
+        close = [i for i, o in enumerate(old_words) if _similar(new_words[0], o)]
+        if len(close) == 1 and new_words[0].casefold() != old_words[close[0]].casefold():
+            return " ".join(new_words[0] if i == close[0] else o for i, o in enumerate(old_words))
+    return None
+
+
 def _bare_head_count(digits: str, asked: str | None) -> re.Match[str] | None:
     """A bare number corrected ("sorry, I meant 800"): the head count, unless it is money, or
     the answer to the question on the table (a budget; a few months for the timeline)."""
@@ -69,11 +105,14 @@ def is_correction(text: str) -> bool:
     return bool(_MARKER.search(clean(text, 500)))
 
 
-def find_corrections(text: str, answered: Collection[str], asked: str | None = None) -> Dict[str, str]:
+def find_corrections(
+    text: str, answered: Collection[str], asked: str | None = None, earlier_name: str | None = None
+) -> Dict[str, str]:
     """``{parser: text}`` for each earlier answer (of a parser in ``answered``) this
     message corrects, each text for that parser to read; empty for any other message.
     A bare number ("sorry, I meant 800") corrects the head count unless the question on
-    the table (of parser ``asked``) takes a number itself: then it is that answer."""
+    the table (of parser ``asked``) takes a number itself: then it is that answer.
+    ``earlier_name``, the name given before, lets a new spelling of it correct it unnamed."""
     low = clean(text, 500)
     if not is_correction(low):
         return {}
@@ -103,6 +142,8 @@ def find_corrections(text: str, answered: Collection[str], asked: str | None = N
             found["country"] = place
     if "name" in answered and re.search(r"\bname\b|\bspel", low, re.I) and (m := _NAME.search(without_email)):
         found["name"] = m.group(1)
+    elif "name" in answered and (respelled := _respelled_name(without_email, earlier_name)):
+        found["name"] = respelled
     for parser, piece in find_answers(without_email).items():
         if parser in answered and parser not in found and parser in ("timeline", "budget", "company"):
             found[parser] = piece

@@ -116,11 +116,12 @@ class ChatBooking:
         decision = self.routing_log.latest_decision(sender_id)
         if decision is None:
             raise NotBookable("no routing decision for this conversation")
-        if not self.offers.was_offered(sender_id, pick.start, pick.end, pick.ae):
+        offered_at = self.offers.offered_at(sender_id, pick.start, pick.end, pick.ae)
+        if offered_at is None:
             raise SlotNotOffered(f"{pick.start.isoformat()} with {pick.ae} was not offered to this conversation")
         brief = self.brief(identity, self._answers(sender_id))
         attendee = Attendee(identity.email, identity.name)
-        return self.scheduler.book(decision, pick, attendee, brief, sender_id, visitor_timezone)
+        return self.scheduler.book(decision, pick, attendee, brief, sender_id, visitor_timezone, offered_at)
 
     def cancel_replaced(self, sender_id: str, booking_id: str) -> Booking:
         """Cancels the meeting a visitor replaced by picking anew: only one this conversation booked.

@@ -2,7 +2,7 @@
 
 A visitor's pick names a time from the tracker (a button, "the second
 one"); it is booked only if this conversation was offered that time with
-that AE (:meth:`OfferLog.was_offered`), so a tracker that claims other
+that AE (:meth:`OfferLog.offered_at`), so a tracker that claims other
 offers books nothing. The booking service then checks the time against the
 AE's availability again.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import ContextManager, Sequence, Set, Tuple
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,14 +40,20 @@ class OfferLog:
         return unit_of_work(self._sessions, "offer log")
 
     def record(self, sender_id: str, slots: Sequence[OfferedSlot]) -> None:
-        """Keeps each offered (AE, start, end); an offer made again is kept once."""
+        """Keeps each offered (AE, start, end); an offer made again is kept once, as offered now."""
         now = self._clock.now()
         with self._unit() as session:
-            known = set(
-                session.execute(
-                    select(BookingOffer.ae_key, BookingOffer.start).where(BookingOffer.sender_id == sender_id)
+            known = {
+                (ae, start): offer_id
+                for offer_id, ae, start in session.execute(
+                    select(BookingOffer.id, BookingOffer.ae_key, BookingOffer.start).where(
+                        BookingOffer.sender_id == sender_id
+                    )
                 ).all()
-            )
+            }
+            again = [known[(slot.ae, slot.start)] for slot in slots if (slot.ae, slot.start) in known]
+            if again:
+                session.execute(update(BookingOffer).where(BookingOffer.id.in_(again)).values(offered_at=now))
             for slot in slots:
                 if (slot.ae, slot.start) not in known:
                     session.add(BookingOffer(sender_id=sender_id, ae_key=slot.ae, start=slot.start, end=slot.end,
@@ -73,9 +79,10 @@ class OfferLog:
         with self._unit() as session:
             return {(str(ae), start) for ae, start in session.execute(query).all()}
 
-    def was_offered(self, sender_id: str, start: datetime, end: datetime, ae_key: str | None = None) -> bool:
-        """Whether this conversation was offered ``[start, end)`` (with ``ae_key``, when given) lately."""
-        query = select(BookingOffer.id).where(
+    def offered_at(self, sender_id: str, start: datetime, end: datetime, ae_key: str | None = None) -> datetime | None:
+        """When this conversation was last offered ``[start, end)`` (with ``ae_key``, when given), within
+        :data:`OFFER_VALID_FOR`; None when it was not."""
+        query = select(func.max(BookingOffer.offered_at)).where(
             BookingOffer.sender_id == sender_id,
             BookingOffer.start == start,
             BookingOffer.end == end,
@@ -84,4 +91,4 @@ class OfferLog:
         if ae_key is not None:
             query = query.where(BookingOffer.ae_key == ae_key)
         with self._unit() as session:
-            return session.execute(query.limit(1)).first() is not None
+            return session.execute(query).scalar_one_or_none()

@@ -24,7 +24,7 @@ from bot.routing.rules import RoutingLead
 from bot.scheduling.config import BookingConfig
 from calendar_booking.availability import Slot, spread
 from calendar_booking.booking import Booking, BookingRequest, BookingService
-from calendar_booking.errors import BookingNotFound, SlotTaken
+from calendar_booking.errors import BookingNotFound, SlotNotOffered, SlotTaken
 from calendar_booking.port import Attendee
 
 logger = logging.getLogger(__name__)
@@ -143,15 +143,20 @@ class Scheduler:
         brief: LeadBrief,
         reference: str,
         visitor_timezone: str | None,
+        offered_at: datetime | None = None,
     ) -> Booking:
         """Books ``pick``; a teammate free at the same time stands in if the AE's slot went.
+        ``offered_at``, when the visitor was shown it, lets the notice count from then for a while
+        (:data:`calendar_booking.booking.NOTICE_GRACE`).
 
         Raises:
+            SlotNotOffered: nobody's availability offers that time any more (too soon, hours changed).
             SlotTaken: nobody who may take this lead is free at that time any more.
             CalendarUnavailable: a calendar or the database failed; nothing is booked.
         """
         now = self._clock.now()
         order = [pick.ae] if decision.pinned else self.booking_order(decision, pick, reference, now)
+        taken = False  # by someone else, rather than no longer offered (too soon, hours changed)
         for tries, key in enumerate(order):
             if tries >= MAX_BOOKING_TRIES:
                 break
@@ -169,11 +174,17 @@ class Scheduler:
                 description=self._render(self.config.event.description, brief, ae.name, escape=True),
                 visitor_timezone=visitor_timezone,
                 organizer_email=ae.email,
+                offered_at=offered_at,
             )
             try:
                 return self.bookings.book(request)
+            except SlotNotOffered:
+                logger.info("%s's availability no longer offers %s; trying a teammate", key, pick.start.isoformat())
             except SlotTaken:
                 logger.info("slot of %s at %s was taken; trying a teammate", key, pick.start.isoformat())
+                taken = True
+        if not taken:
+            raise SlotNotOffered("nobody's availability offers that time any more")
         raise SlotTaken("nobody is free at that time any more")
 
     def booking_order(self, decision: RouteDecision, pick: OfferedSlot, reference: str, now: datetime) -> List[str]:

@@ -87,7 +87,7 @@ def test_a_forged_slot_at_3am_on_a_sunday_books_nothing(
     lena = services.team.by_key["lena"]
     slots["offered_slots"] = [forged_slot("lena", sunday_3am(lena.timezone))]
     events, messages = pick_first(domain, slots)
-    assert values(events)["slot_pick"] is None and [m["response"] for m in messages] == ["utter_slot_taken"]
+    assert values(events)["slot_pick"] is None and [m["response"] for m in messages] == ["utter_slot_gone"]
     assert booked(services) == 0
 
 

@@ -3,7 +3,7 @@ offer, pick, other times, a taken slot, none suit, a decline, the zone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, List
 
 import pytest
@@ -15,6 +15,7 @@ from actions.booking import (
     ActionRestartBooking,
     ValidateBookingForm,
 )
+from bot.clock import FixedClock
 from bot.db import make_engine
 from bot.leads.models import MeetingRequest, RoutingDecision
 from bot.qualification.understand import understand
@@ -337,3 +338,22 @@ def test_asking_to_reschedule_at_the_offer_just_shows_the_times(
         ValidateBookingForm(), form_tracker(domain, slots, "can I reschedule?", "change_booking"), domain
     )
     assert values(events)["slot_pick"] is None and messages == []
+
+
+@pytest.mark.parametrize(("minutes_later", "books"), [(10, True), (25, False)])
+def test_a_time_tapped_soon_after_the_offer_books_though_the_notice_passed_it(
+    services: Services, domain: Dict[str, Any], lead: Dict[str, Any], clock: FixedClock, minutes_later: int, books: bool
+) -> None:
+    """The first time offered is at the edge of the minimum notice (240 minutes); a tap some minutes
+    later books it while the offer is fresh, and gets fresh times with a fitting message after."""
+    first = datetime.fromisoformat(offer(services, domain, lead)["offered_slots"][0]["start"])
+    clock.at = first - timedelta(minutes=245)  # offered again, five minutes before the edge
+    slots = offer(services, domain, lead)
+    assert datetime.fromisoformat(slots["offered_slots"][0]["start"]) == first
+    clock.at += timedelta(minutes=minutes_later)  # the notice now passes the start
+    events, messages = run(ValidateBookingForm(), form_tracker(domain, slots, '/pick_slot{"slot_choice":"1"}'), domain)
+    if books:
+        assert values(events)["slot_pick"] == "booked", messages
+    else:
+        assert "booking_id" not in values(events)
+        assert [m["response"] for m in messages] == ["utter_slot_gone"]

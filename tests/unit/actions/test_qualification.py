@@ -292,6 +292,16 @@ def test_a_correction_naming_no_question_corrects_the_head_count(services: Servi
     assert values["company_size"] == {"min": 800, "max": 800, "label": "800"} and "timeline" not in values
 
 
+def test_a_new_spelling_of_the_name_at_a_later_question_corrects_the_name(
+    services: Services, domain: Dict[str, Any]
+) -> None:
+    tracker = answer(domain, "work_email", "actually its Mara Jenssen", {"full_name": "Mara Jensen"})
+    events, messages = run_form(tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_correction_noted"]
+    values = {e["name"]: e["value"] for e in events}
+    assert values["full_name"] == "Mara Jenssen" and "work_email" not in values
+
+
 def test_a_visitor_who_did_not_follow_gets_the_hint_and_nothing_is_kept(
     services: Services, domain: Dict[str, Any]
 ) -> None:

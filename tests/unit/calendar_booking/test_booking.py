@@ -15,7 +15,7 @@ from bot.clock import FixedClock
 from bot.db import make_engine
 from calendar_booking.availability import BookingRules, HostSchedule, Interval
 from calendar_booking.booking import Booking, BookingRequest, BookingService, event_id_for
-from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotTaken
+from calendar_booking.errors import BookingNotFound, CalendarUnavailable, SlotNotOffered, SlotTaken
 from calendar_booking.local import LocalCalendar
 from calendar_booking.port import Attendee, CreatedEvent, EventRequest
 from calendar_booking.tables import bookings, calendar_events
@@ -32,7 +32,11 @@ def schedule(host: str = "dana", cap: int | None = None) -> HostSchedule:
 
 
 def request(
-    start: datetime = START, reference: str = "visitor-1", cap: int | None = None, host: str = "dana"
+    start: datetime = START,
+    reference: str = "visitor-1",
+    cap: int | None = None,
+    host: str = "dana",
+    offered_at: datetime | None = None,
 ) -> BookingRequest:
     return BookingRequest(
         schedule=schedule(host, cap),
@@ -44,6 +48,7 @@ def request(
         title="Intro",
         description="Why: VP",
         visitor_timezone="Europe/Berlin",
+        offered_at=offered_at,
     )
 
 
@@ -105,6 +110,38 @@ def test_the_daily_cap_is_enforced_in_the_reservation(service: BookingService) -
 def test_a_slot_in_the_past_is_taken(service: BookingService) -> None:
     with pytest.raises(SlotTaken):
         service.book(request(NOW - timedelta(minutes=30)))
+
+
+#: The first time the notice (240 minutes) allows at NOW: 14:00 in New York.
+EDGE = NOW + timedelta(minutes=240)
+
+
+@pytest.mark.parametrize(
+    ("minutes_later", "offered", "books"),
+    [
+        (0, False, True),  # the edge itself is offered now
+        (5, True, True),  # shown five minutes ago: the notice counts from the offer
+        (14, True, True),
+        (5, False, False),  # never shown: the notice counts from now
+        (16, True, False),  # shown too long ago: from now again
+    ],
+)
+def test_the_notice_counts_from_the_offer_for_a_while(
+    engine, local: LocalCalendar, minutes_later: int, offered: bool, books: bool
+) -> None:  # type: ignore[no-untyped-def]
+    service = BookingService(engine, local, FixedClock(NOW + timedelta(minutes=minutes_later)), RULES)
+    pick = request(EDGE, offered_at=NOW if offered else None)
+    if books:
+        assert service.book(pick).start == EDGE
+    else:
+        with pytest.raises(SlotNotOffered):
+            service.book(pick)
+        assert active(engine) == []
+
+
+def test_a_fresh_offer_does_not_book_a_start_in_the_past(service: BookingService) -> None:
+    with pytest.raises(SlotTaken):
+        service.book(request(NOW - timedelta(minutes=30), offered_at=NOW - timedelta(minutes=1)))
 
 
 class FailingCalendar(LocalCalendar):

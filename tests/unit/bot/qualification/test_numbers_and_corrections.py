@@ -73,3 +73,21 @@ def test_a_bare_number_at_a_question_that_takes_numbers_answers_that_question() 
     assert find_corrections("sorry, I meant 3", ANSWERED, asked="timeline") == {}  # three months, perhaps
     assert "company_size" not in find_corrections("sorry, I meant $800", ANSWERED)
     assert "company_size" not in find_corrections("sorry I meant 6 months", ANSWERED)
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("actually its Mara Jenssen", "Mara Jenssen"),
+        ("sorry, Jenssen with two s", "Mara Jenssen"),
+        ("oops, I'm Marra", "Marra Jensen"),
+    ],
+)
+def test_a_new_spelling_of_the_name_corrects_it_unnamed(said: str, name: str) -> None:
+    assert find_corrections(said, ANSWERED, asked="email", earlier_name="Mara Jensen") == {"name": name}
+
+
+def test_a_word_unlike_the_name_given_is_no_name() -> None:
+    for said in ("actually it's Acme", "sorry, it is Jensen Labs", "actually I'm Mara Jensen", "actually it's Kris"):
+        assert "name" not in find_corrections(said, ANSWERED, asked="email", earlier_name="Mara Jensen"), said
+    assert "name" not in find_corrections("actually its Mara Jenssen", ANSWERED, asked="email")
