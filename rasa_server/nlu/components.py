@@ -43,6 +43,9 @@ UNSURE = 0.45
 OVERRIDDEN = 0.9
 #: Two guesses this close are a toss-up.
 TORN = 0.15
+#: The classifier's guesses that a request for a demo in so many words overrides: facts, a
+#: greeting or small talk around it, or "just looking" (never a knock-out, a question or a person).
+MEETING_MISREAD_AS = frozenset({"inform", "greet", "request_demo", "chitchat", "just_browsing"})
 
 
 class _StatelessComponent(GraphComponent):
@@ -151,7 +154,7 @@ class IntentGuard(_StatelessComponent):
                 self._set(message, "affirm")
             elif is_wave(text):
                 self._set(message, "greet")
-            elif name in ("inform", "greet", "request_demo") and asks_for_meeting(text):
+            elif name in MEETING_MISREAD_AS and asks_for_meeting(text):
                 self._set(message, "request_demo")  # a request outweighs the greeting or facts around it
             elif is_plain_answer(text):
                 self._set(message, "inform")

@@ -294,24 +294,28 @@ _MEETING_REQUEST = re.compile(
 )
 #: What a visitor asks for when they want to meet: a demo, a trial, a pilot, time on the calendar.
 _MEETING_THING = re.compile(
-    r"\b(?:demo|deom|demonstration|trial|pilot|poc|proof of concept|walk ?-?through|walk (?:me|us) (?:thr?u|through)|"
+    r"\b(?:demo|(?:offer|do|give|run|any) demos|deom|demonstration|trial|pilot|poc|proof of concept|walk ?-?through|walk (?:me|us) (?:thr?u|through)|"
     r"test drive|tour|onboarding call|discovery call|intro(?:ductory)? (?:call|meeting|chat)|evaluation session|"
     r"(?:call|meeting|zoom|teams call|session|presentation|calendar|time) with (?:you|your|ur|the|someone|sales)|"
     r"on (?:the|your) calendar|book (?:me|us) in|sign(?:ed)? (?:me|us)? ?up|get started|hop on a call|jump on a (?:call|zoom)|"
-    r"see it (?:live|in action)|(?:a )?live call|call back|(?:\d+|few) mins? with|show (?:me|us) how it works)\b",
+    r"see it (?:live|in action)|(?:a )?live call|call back|(?:\d+|few) mins? with|show (?:me|us) how it works|"
+    r"(?:talk|chat|speak|meet) (?:next week|tomorrow|this week|later this week|today|on (?:mon|tues|wednes|thurs|fri)day))\b",
     re.I,
 )
 #: Asking in the first person, or asking at all: "can we", "I'd like", "let's", "please", a question mark.
 _REQUEST_CUE = re.compile(
     r"\?|\b(?:can|could|may|would|will) (?:i|we|u|you|someone)\b|\b(?:i|we)(?:'d| would)? (?:like|love|want|need)\b|"
     r"\b(?:i'?m|we'?re|i am|we are) (?:interested|keen|ready|looking)\b|\b(?:wanna|let'?s|please|pls|plz|schedule|"
-    r"set up|arrange|book|get me|get us|send (?:me|us|over)|request|how do (?:i|we))\b",
+    r"set up|arrange|book|get me|get us|send (?:me|us|over)|request(?:ing)?|how do (?:i|we)|(?:be|is it) possible|"
+    r"open to)\b",
     re.I,
 )
-#: A use case told, not a request: their visitors or leads are the ones who book ("leads should book a demo").
+#: A use case told, not a request: their visitors or leads are the ones who book ("leads should book a
+#: demo", "chats with visitors and books meetings"). Only that clause is set aside: a request after it counts.
 _THIRD_PARTY = re.compile(
-    r"\b(?:visitors?|leads?|prospects?|customers?|clients?|buyers?|they|them|reps?|sdrs?|aes?)\b"
-    r".{0,60}\b(?:demo|call|meeting|book|trial)",
+    r"\b(?:visitors?|leads?|prospects?|customers?|clients?|buyers?|they|them|reps?|sdrs?|aes?)\b.{0,50}?"
+    r"(?:\b(?:book|schedul|request|ask(?:s|ing)? for|get|take|want|need|sign up for|end up in)\w*\b.{0,25}?"
+    r"\b(?:demos?|calls?|meetings?|trials?|walk ?-?throughs?)\b|\bbook\w*\b|\b(?:demo|call|meeting|trial) requests?\b)",
     re.I,
 )
 #: A meeting already booked, moved or cancelled: no new request.
@@ -327,9 +331,10 @@ def asks_for_meeting(text: str) -> bool:
     flat = " ".join(text.split())[:300]
     if _CHANGE.search(flat):
         return False
-    if _MEETING_REQUEST.search(flat):
+    own = _THIRD_PARTY.sub(" ", flat)
+    if _MEETING_REQUEST.search(own):
         return True
-    return bool(_MEETING_THING.search(flat) and _REQUEST_CUE.search(flat) and not _THIRD_PARTY.search(flat))
+    return bool(_MEETING_THING.search(own) and _REQUEST_CUE.search(own))
 
 
 def reads_as_name(text: str) -> bool:

@@ -98,3 +98,13 @@ def test_an_introduction_that_asks_for_a_demo_is_a_sure_demo_request() -> None:
     (guarded,) = IntentGuard().process([message])
     assert guarded.get("intent") == {"name": "request_demo", "confidence": 1.0}
     assert all(r["confidence"] <= 0.9 for r in guarded.get("intent_ranking")[1:])
+
+
+def test_a_demo_asked_for_beside_small_talk_or_just_looking_is_a_demo_request_and_knock_outs_stand() -> None:
+    small_talk = classified("Do you offer demos? I'd like one.", "chitchat", 0.6)
+    looking = classified("just looking around, but could we set up a quick trial?", "just_browsing", 0.5)
+    student = classified("I'm a student, can I get a demo for my thesis?", "research", 0.7)
+    rival = classified("we build a competing bot, can we book a demo?", "competitor", 0.7)
+    IntentGuard().process([small_talk, looking, student, rival])
+    assert small_talk.get("intent")["name"] == looking.get("intent")["name"] == "request_demo"
+    assert student.get("intent")["name"] == "research" and rival.get("intent")["name"] == "competitor"

@@ -77,9 +77,29 @@ def test_a_wave_is_a_greeting_and_plain_answers_are_answers() -> None:
         assert is_plain_answer(answer), answer
     for other in ("hello", "demo", "later", "10am", "the second one", "not now", "talk to a manager", "how much?"):
         assert not is_plain_answer(other), other
-    for request in ("hello, looking for a demo", "demo please", "can we book a call?", "I want to talk to sales"):
+    for request in (
+        "hello, looking for a demo",
+        "demo please",
+        "can we book a call?",
+        "I want to talk to sales",
+        "Requesting a demo on behalf of Kellerman & Co.",
+        "would a short demo be possible",
+        "Our VP asked me to find a tool that chats with website visitors and books meetings. Could someone show us?"
+        " A demo would help.",
+        "I'm exploring options for automating our lead qualification, would a short demo be possible?",
+        "super interested. can we talk next week?",
+    ):
         assert asks_for_meeting(request), request
-    for other in ("we miss demo requests", "get more demo bookings", "we lose leads after hours"):
+    for other in (
+        "we miss demo requests",
+        "get more demo bookings",
+        "we lose leads after hours",
+        "book more demos",
+        "book demos automatically from our pricing page",
+        "Demo Labs",
+        "our leads should book a demo with the right rep, can you do that?",
+        "visitors end up in demo requests nobody answers, we'd like that fixed",
+    ):
         assert not asks_for_meeting(other), other
     assert reads_as_name("Acme Robotics") and not reads_as_name("are you a bot?") and not reads_as_name("acme")
 
