@@ -14,7 +14,8 @@ __all__ = ["is_instruction"]  # also what a message is; the NLU's guard reads it
 
 #: A question's opening words, and phrases that ask without a question mark.
 _ASKING = re.compile(
-    r"^(?:(?:hi|hey|hello|ok|okay|so|and|but|also|btw|well|um|quick question|one more thing|sorry)[,!.:\s-]+){0,3}"
+    r"^(?:(?:hi|hey|hello|yo|ok|okay|so|and|but|also|btw|well|um+|uh+|hm+|ah+|oh|right|cool|great|nice|thanks|"
+    r"quick question|quick q|one more thing|one question|sorry)[,!.:\s-]+){0,3}"
     r"(?:what|what's|whats|how|how's|why|who|whom|whose|when|where|which|do|does|did|can|could|would|will|"
     r"is|are|am|was|were|should|shall|may|might|have|has|any|anything|tell me|explain|i wonder|wondering|"
     r"i'?d like to know|i want to know|i need to know|curious|question)\b",

@@ -18,7 +18,15 @@ from tests.support.leads import POLICY
 
 
 @pytest.mark.parametrize(
-    "text", ["are you a bot?", "how much is it", "ok but what's the price per month", "Do you integrate with HubSpot"]
+    "text",
+    [
+        "are you a bot?",
+        "how much is it",
+        "ok but what's the price per month",
+        "Do you integrate with HubSpot",
+        "hmm what does it cost tho",
+        "cool, does it work with pipedrive",
+    ],
 )
 def test_questions(text: str) -> None:
     assert looks_like_question(text)
