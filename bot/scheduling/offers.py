@@ -51,13 +51,16 @@ class OfferLog:
                     )
                 ).all()
             }
-            again = [known[(slot.ae, slot.start)] for slot in slots if (slot.ae, slot.start) in known]
-            if again:
-                session.execute(update(BookingOffer).where(BookingOffer.id.in_(again)).values(offered_at=now))
+            again = []
             for slot in slots:
-                if (slot.ae, slot.start) not in known:
+                offer_id = known.get((slot.ae, slot.start))
+                if offer_id is not None:
+                    again.append(offer_id)
+                else:
                     session.add(BookingOffer(sender_id=sender_id, ae_key=slot.ae, start=slot.start, end=slot.end,
                                              offered_at=now))  # fmt: skip
+            if again:
+                session.execute(update(BookingOffer).where(BookingOffer.id.in_(again)).values(offered_at=now))
             try:
                 session.flush()
             except IntegrityError:  # the same offer recorded at once by another replica: it is there
