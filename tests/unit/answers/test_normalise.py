@@ -11,6 +11,7 @@ from answers.normalise import (
     CompanySize,
     EmailKind,
     Seniority,
+    is_refusal,
     parse_budget,
     parse_company,
     parse_company_size,
@@ -68,13 +69,15 @@ ALL_PARSERS = [
         ("a dozen", CompanySize(12, 12)),
         ("3,500 employees", CompanySize(3500, 3500)),
         ("１２３", CompanySize(123, 123)),
+        ("2 thousand", CompanySize(2000, 2000)),
+        ("one-person shop", CompanySize(1, 1)),
     ],
 )
 def test_company_size_understands_messy_head_counts(text: str, expected: CompanySize) -> None:
     assert parse_company_size(text) == expected
 
 
-@pytest.mark.parametrize("text", ["n/a", "no idea", "lots", "0", "99999999999", "1 or 2 or 3", *NASTY])
+@pytest.mark.parametrize("text", ["n/a", "no idea", "lots", "0", "99999999999", "1 or 2 or 3", "1" * 10_000, *NASTY])
 def test_company_size_rejects_what_is_not_a_head_count(text: str) -> None:
     assert parse_company_size(text) is None
 
@@ -110,6 +113,11 @@ def test_company_size_labels_and_estimates() -> None:
         ("student intern", Seniority.STUDENT),
         ("PhD student", Seniority.STUDENT),
         ("I'm the CTO", Seniority.C_LEVEL),
+        ("I’m the CTO", Seniority.C_LEVEL),
+        ("vice president of sales", Seniority.VP),
+        ("Vice-President Marketing", Seniority.VP),
+        ("President", Seniority.C_LEVEL),
+        ("Product Owner", Seniority.INDIVIDUAL_CONTRIBUTOR),
         ("Jack of all trades", Seniority.OTHER),
     ],
 )
@@ -150,6 +158,10 @@ def test_role_rejects_non_titles(text: str) -> None:
         ("a month from today", 1.0, 1.0, "in 1 month"),
         ("next year", 1.3, 13.3, "next year"),
         ("by March", 0.0, 4.2, "by March 2027"),
+        ("by the end of the month", 0.0, 0.2, "this month"),
+        ("first quarter", 1.3, 4.2, "Q1 2027"),
+        ("second quarter of 2027", 4.2, 7.2, "Q2 2027"),
+        ("in half a year", 6.0, 6.0, "in 6 months"),
     ],
 )
 def test_timeline_is_months_from_today(text: str, earliest: float, latest: float, label: str) -> None:
@@ -263,6 +275,10 @@ def test_company(text: str, company: str) -> None:
         ("Deutschland", "DE", "Germany"),
         ("EMEA", None, "EMEA"),
         ("Berlin, Germany", "DE", "Germany"),
+        ("u.s.", "US", "United States"),
+        ("the states", "US", "United States"),
+        ("Curaçao", "CW", "Curaçao"),
+        ("Guinea Bissau", "GW", "Guinea-Bissau"),
     ],
 )
 def test_country_or_region(text: str, code: str | None, name: str) -> None:
@@ -274,6 +290,16 @@ def test_country_or_region(text: str, code: str | None, name: str) -> None:
 @pytest.mark.parametrize("text", ["Narnia", "not sure", *NASTY])
 def test_country_rejects_unknown_places(text: str) -> None:
     assert parse_country(text) is None
+
+
+@pytest.mark.parametrize("text", ["n/a", "No.", "i don't know", "i don’t know", "prefer not to say", "no comment"])
+def test_refusals(text: str) -> None:
+    assert is_refusal(text)
+
+
+@pytest.mark.parametrize("text", ["yes", "Acme", "Priya", "50 people"])
+def test_answers_are_no_refusals(text: str) -> None:
+    assert not is_refusal(text)
 
 
 def test_free_text_is_kept_and_cut_at_a_word_boundary() -> None:
