@@ -22,7 +22,6 @@ import logging
 import re
 from datetime import datetime
 from typing import Any, Callable, Dict, List
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -31,15 +30,17 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import repairs
-from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call, tracker_answers
+from actions.runtime import TIMEZONE_SLOT, latest_intent, services, store_call, tracker_answers, visitor_language
+from bot.conversation.phrases import phrase
 from bot.errors import StoreError
+from bot.languages import DEFAULT_LANGUAGE
 from bot.metrics import CALENDAR_ERRORS
 from bot.playbook import Parser
 from bot.routing.log import DECLINED, MANUAL
 from bot.scheduling.chat_booking import NotBookable
 from bot.scheduling.picks import choice_payload, chosen_slot
 from bot.scheduling.scheduler import OfferedSlot
-from bot.scheduling.zones import country_timezone, parse_timezone, slot_label, zone_label
+from bot.scheduling.zones import country_timezone, parse_timezone, slot_label, time_label, zone_label
 from bot.visit import valid_timezone
 from calendar_booking.booking import Booking
 from calendar_booking.errors import BookingError, CalendarUnavailable, SlotNotOffered, SlotTaken
@@ -79,9 +80,9 @@ def visitor_zone(tracker: Tracker) -> str | None:
     return country_timezone(country.country_code, services().clock.now()) if country.given else None
 
 
-def _ae_name(key: str | None) -> str:
+def _ae_name(key: str | None, language: str = DEFAULT_LANGUAGE) -> str:
     ae = services().team.by_key.get(key or "")
-    return ae.name if ae else "our team"
+    return ae.name if ae else phrase("our_team", language)
 
 
 def _offered(tracker: Tracker) -> List[OfferedSlot]:
@@ -141,14 +142,17 @@ class ActionAskSlotPick(Action):
                 horizon_days=svc.booking.meeting.horizon_days,
             )
             return events + self._ask_in_words(dispatcher)
-        names = sorted({_ae_name(key) for key in offer.aes})
-        buttons = [{"title": slot_label(slot.start, zone), "payload": choice_payload(slot)} for slot in offer.slots] + [
-            {"title": "Other times", "payload": "/other_times"},
-            {"title": "None of these work", "payload": "/no_slot_works"},
+        language = visitor_language(tracker)
+        names = sorted({_ae_name(key, language) for key in offer.aes})
+        buttons = [
+            {"title": slot_label(slot.start, zone, language), "payload": choice_payload(slot)} for slot in offer.slots
+        ] + [
+            {"title": phrase("other_times", language), "payload": "/other_times"},
+            {"title": phrase("none_work", language), "payload": "/no_slot_works"},
         ]
         dispatcher.utter_message(
             response="utter_offer_times",
-            ae_name=" or ".join(names) if len(names) <= 2 else "our team",
+            ae_name=f" {phrase('or', language)} ".join(names) if len(names) <= 2 else phrase("our_team", language),
             zone=zone_label(zone, offer.slots[0].start),
             buttons=buttons,
         )
@@ -239,6 +243,7 @@ class ValidateBookingForm(FormValidationAction):
         self, pick: OfferedSlot, dispatcher: CollectingDispatcher, tracker: Tracker, zone: str
     ) -> Dict[str, Any]:
         booking_service = services().chat_booking
+        language = visitor_language(tracker)
         try:
             booking = await repaired_if_unbookable(tracker, booking_service.book, tracker.sender_id, pick, zone)
         except (NotBookable, StoreError):
@@ -248,11 +253,11 @@ class ValidateBookingForm(FormValidationAction):
         except SlotNotOffered:
             logger.warning("a pick of %s named a time it was not offered", tracker.sender_id)
             CALENDAR_ERRORS.labels(step="book", error="not_offered").inc()
-            dispatcher.utter_message(response="utter_slot_gone", when=slot_label(pick.start, zone))
+            dispatcher.utter_message(response="utter_slot_gone", when=slot_label(pick.start, zone, language))
             return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except SlotTaken:
             CALENDAR_ERRORS.labels(step="book", error="slot_taken").inc()
-            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone))
+            dispatcher.utter_message(response="utter_slot_taken", when=slot_label(pick.start, zone, language))
             return {PICK_SLOT: None, OFFER_FROM_SLOT: None}
         except CalendarUnavailable:
             logger.exception("booking for %s failed", tracker.sender_id)
@@ -306,7 +311,8 @@ class ActionBookingOutcome(Action):
         svc = services()
         outcome = tracker.get_slot(PICK_SLOT)
         decision = await store_call(svc.routing_log.latest_decision, tracker.sender_id)
-        ae_name = _ae_name(decision.ae if decision else None)
+        language = visitor_language(tracker)
+        ae_name = _ae_name(decision.ae if decision else None, language)
         if outcome == BOOKED:
             booking = await asyncio.to_thread(
                 svc.chat_booking.booking, tracker.sender_id, tracker.get_slot(BOOKING_SLOT)
@@ -328,8 +334,8 @@ class ActionBookingOutcome(Action):
         )
         dispatcher.utter_message(
             response="utter_manual_booking",
-            ae_name=ae_name if decision and decision.ae else "Someone from our team",
-            email=visitor_email(tracker) or "your email",
+            ae_name=ae_name if decision and decision.ae else phrase("someone_from_our_team", language),
+            email=visitor_email(tracker) or phrase("your_email", language),
         )
         return [SlotSet(STAGE_SLOT, "waiting")]
 
@@ -337,20 +343,20 @@ class ActionBookingOutcome(Action):
 def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker) -> None:
     """The confirmation: the time in the visitor's zone, the AE, what to expect."""
     zone = valid_timezone(booking.visitor_timezone) or valid_timezone(tracker.get_slot(TIMEZONE_SLOT)) or "UTC"
-    local_end = booking.end.astimezone(ZoneInfo(zone))
+    language = visitor_language(tracker)
     links = services().links
     extra = (
-        f" To move or cancel it: {links.manage_url(booking.id)} · Add it to your calendar: {links.ics_url(booking.id)}"
+        phrase("manage_links", language).format(manage=links.manage_url(booking.id), ics=links.ics_url(booking.id))
         if links
         else ""
     )
     dispatcher.utter_message(
         response="utter_booked_invite" if booking.meet_link or booking.invites_sent else "utter_booked",
-        when=f"{slot_label(booking.start, zone)}–{local_end:%H:%M}",
+        when=f"{slot_label(booking.start, zone, language)}–{time_label(booking.end, zone, language)}",
         zone=zone_label(zone, booking.start),
         ae_name=_ae_name(booking.host_key),
         ae_first=_ae_name(booking.host_key).split()[0],
-        email=booking.attendee_email or "you",
+        email=booking.attendee_email or phrase("you", language),
         minutes=int((booking.end - booking.start).total_seconds() // 60),
         links=extra,
     )

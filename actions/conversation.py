@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import services, store_call, tracker_answers
+from actions.runtime import services, store_call, tracker_answers, visitor_language
 from bot.qualification.answers import Answers
 from bot.scoring.policy import ScoringPolicy, close_response
 from bot.scoring.score import Score, knockout_of, nurture_resource, score
@@ -39,18 +39,20 @@ class ActionSubmitQualification(Action):
         result = score(answers, svc.scoring, knockout or tracker.get_slot(KNOCKOUT_SLOT))
         await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
         await store_call(svc.leads.record_score, tracker.sender_id, result)
-        _close(dispatcher, result, answers, svc.scoring)
+        _close(dispatcher, result, answers, svc.scoring, visitor_language(tracker))
         if result.knockout and knockout_of(answers, svc.scoring) is None:
             dispatcher.utter_message(response="utter_not_what_you_meant")  # read from a message: may be wrong
         return [SlotSet(QUALIFIED_SLOT, True), SlotSet(TIER_SLOT, result.tier.value)]
 
 
-def _close(dispatcher: CollectingDispatcher, result: Score, answers: Answers, policy: ScoringPolicy) -> None:
+def _close(
+    dispatcher: CollectingDispatcher, result: Score, answers: Answers, policy: ScoringPolicy, language: str
+) -> None:
     """The tier's close (or the knock-out's own), with every link it may mention."""
     resource = nurture_resource(answers, policy)
     dispatcher.utter_message(
         response=close_response(policy, result.tier, result.knockout),
-        resource_title=resource.title,
+        resource_title=resource.title_in(language),
         resource_url=resource.url,
         **link_values(policy),
     )

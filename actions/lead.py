@@ -17,7 +17,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.consent import CONSENT_SLOT, decline_events, record_consent
 from actions.contact import TIER_SLOT, link_values, utter_contact_route
-from actions.runtime import services, session_events, store_call, tracker_answers
+from actions.runtime import services, session_events, store_call, tracker_answers, visitor_language
 from bot.conversation.director import (
     BOOKING,
     KNOCKOUT_CLOSE,
@@ -133,9 +133,8 @@ class ActionLead(Action):
         for say in reply.say:
             if say.response == WHY_FOR_QUESTION:
                 question = svc.playbook.question(tracker.get_slot(REQUESTED_SLOT))
-                dispatcher.utter_message(text=question.why) if question else dispatcher.utter_message(
-                    response="utter_why_generic"
-                )
+                why = question.why_in(visitor_language(tracker)) if question else None
+                dispatcher.utter_message(text=why) if why else dispatcher.utter_message(response="utter_why_generic")
             elif say.response == KNOCKOUT_CLOSE:
                 knockout = next(k for k in svc.scoring.knockouts if k.id == reply.knockout)
                 dispatcher.utter_message(response=close_response(svc.scoring, knockout.tier, knockout.id), **links)
@@ -172,7 +171,8 @@ async def correct_after_close(dispatcher: CollectingDispatcher, tracker: Tracker
     result = score(stored[0] if stored else answers, svc.scoring, stored[1] if stored else None)
     note = "corrected: " + ", ".join(q.spoken for q in changes)
     await store_call(svc.leads.record_score, tracker.sender_id, result, "corrected", note)
-    dispatcher.utter_message(response="utter_correction_noted", fields=", ".join(q.spoken for q in changes))
+    fields = ", ".join(q.spoken_in(visitor_language(tracker)) for q in changes)
+    dispatcher.utter_message(response="utter_correction_noted", fields=fields)
     events: List[EventType] = [SlotSet(r.question, r.value) for r in records] + [SlotSet(TIER_SLOT, result.tier.value)]
     if result.tier is Tier.CQL and tracker.get_slot(TIER_SLOT) != Tier.CQL.value:
         return events, BOOKING

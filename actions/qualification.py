@@ -28,7 +28,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.runtime import latest_intent, services, session_events, store_call, tracker_answers
+from actions.runtime import (
+    latest_intent,
+    services,
+    session_events,
+    store_call,
+    tracker_answers,
+    visitor_language,
+)
 from answers.normalise import Seniority, is_refusal
 from bot.conversation.knockouts import knockout_in_message
 from bot.conversation.messages import (
@@ -40,6 +47,7 @@ from bot.conversation.messages import (
     looks_like_question,
     looks_like_request,
 )
+from bot.languages import LANGUAGE_SLOT, LANGUAGELESS_ANSWERS, language_before_turn
 from bot.leads.store import AnswerRecord
 from bot.playbook import Parser, Question
 from bot.qualification.answers import Answer
@@ -72,7 +80,7 @@ SIDE_INTENTS = frozenset(
     {
         "ask_pricing", "ask_product", "ask_integrations", "ask_is_bot", "ask_why", "ask_privacy",
         "request_human", "chitchat", "out_of_scope", "emoji_only", "stop", "goodbye",
-        "give_consent", "deny_consent", "request_demo", "just_browsing",
+        "give_consent", "deny_consent", "request_demo", "just_browsing", "switch_language",
     }
 )  # fmt: skip
 #: Of those, the ones that leave or pause the questions: taken as said, unless the text is a name.
@@ -192,6 +200,9 @@ class ValidateQualificationForm(FormValidationAction):
         )
         if answers or asked:
             await store_call(svc.leads.record_turn, tracker.sender_id, answers, asked)
+        earlier = language_before_turn(tracker.events)
+        if earlier is not None and tracker.get_slot(REQUESTED_SLOT) in LANGUAGELESS_ANSWERS:
+            events.append(SlotSet(LANGUAGE_SLOT, earlier))  # a name or an email: the language stays
         return events
 
     @staticmethod
@@ -296,7 +307,8 @@ class ValidateQualificationForm(FormValidationAction):
         corrected = TURN_CORRECTED.get() or {}
         changed = [slot for slot in corrected if updates.get(slot) is not None and updates[slot] != corrected[slot]]
         if changed:
-            labels = ", ".join(playbook.question(slot).spoken for slot in changed)  # type: ignore[union-attr]
+            language = visitor_language(tracker)
+            labels = ", ".join(playbook.question(slot).spoken_in(language) for slot in changed)  # type: ignore[union-attr]
             dispatcher.utter_message(response="utter_correction_noted", fields=labels)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
@@ -351,7 +363,7 @@ class ValidateQualificationForm(FormValidationAction):
         if non_english:
             dispatcher.utter_message(response="utter_non_english")
         else:
-            dispatcher.utter_message(text=question.hint)
+            dispatcher.utter_message(text=question.hint_in(visitor_language(tracker)))
         return {question.slot: None, REASKED_SLOT: reasked + [question.slot]}
 
     @staticmethod

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 
 from actions.repairs import note_failed_write
 from bot.errors import StoreError
+from bot.languages import LANGUAGE_SLOT, language_of
 from bot.leads.store import VisitContext
 from bot.metrics import LEAD_STORE_FAILURES
 from bot.qualification.answers import Answers
@@ -57,6 +58,11 @@ def tracker_answers(tracker: Tracker, overrides: Mapping[str, Any] | None = None
     playbook = services().playbook
     values = {slot: tracker.get_slot(slot) for slot in playbook.slots} | dict(overrides or {})
     return Answers.of(values, playbook)
+
+
+def visitor_language(tracker: Tracker) -> str:
+    """The language this visitor is spoken to in (a slot's value is checked, never trusted)."""
+    return language_of(tracker.get_slot(LANGUAGE_SLOT))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

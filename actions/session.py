@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import PAGE_URL_SLOT, TIMEZONE_SLOT, UTM_SLOT, services, store_call
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_SLOT
 from bot.leads.store import VisitContext
 from bot.visit import visit_from_metadata
 
@@ -38,6 +39,8 @@ class ActionSessionStart(Action):
             context.append(SlotSet(PAGE_URL_SLOT, visit["page_url"]))
         if visit["utm"]:
             context.append(SlotSet(UTM_SLOT, visit["utm"]))
+        if visit["language"] and tracker.get_slot(LANGUAGE_SLOT) in (None, DEFAULT_LANGUAGE):
+            context.append(SlotSet(LANGUAGE_SLOT, visit["language"]))  # the visitor's own words decide later
         return [SessionStarted(), *carried, *resumed_form(tracker, domain), *context, ActionExecuted("action_listen")]
 
 

@@ -35,7 +35,7 @@ def load_heldout(directory: Path = HELDOUT_DIR, language: str = "en", prefix: st
     items = []
     for path in sorted(directory.glob(f"{prefix}_*.yml")):
         parts = path.stem.split("_")
-        file_language = parts[1] if len(parts) > 2 and len(parts[1]) == 2 else "en"
+        file_language = parts[1] if len(parts) >= 2 and len(parts[1]) == 2 else "en"
         if file_language != language:
             continue
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:

@@ -1,6 +1,7 @@
 """``python -m bot.check``: validate the ops files and the settings, and
 cross-check the playbook against domain.yml. Exits non-zero naming the file,
-line and key of the first problem in each file."""
+line and key of the first problem in each file, and every text missing in a language
+the bot speaks."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.routing.team import load_team
 from bot.scheduling.config import load_booking
 from bot.scoring.policy import cross_check_closes, load_policy
 from bot.settings import PROJECT_ROOT, load_settings
+from bot.translations import resource_problems, translation_problems
 
 
 def cross_check_domain(playbook: Playbook, playbook_path: Path, domain_path: Path) -> List[ConfigError]:
@@ -70,6 +72,7 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
         problems.append(exc)
     else:
         problems.extend(cross_check_domain(playbook, playbook_path, root / "domain.yml"))
+        problems.extend(translation_problems(root, playbook, playbook_path))
         scoring_path = settings.ops_dir / "scoring.yml"
         try:
             policy = load_policy(scoring_path, playbook)
@@ -78,6 +81,7 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
         else:
             domain, _ = read_yaml(root / "domain.yml")
             problems.extend(cross_check_closes(policy, scoring_path, ((domain or {}).get("responses") or {})))
+            problems.extend(resource_problems(policy, scoring_path, root / "domain.yml"))
     problems.extend(_check_team_and_booking(settings.ops_dir))
     return problems
 

@@ -34,8 +34,22 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 _CONFIG = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+class QuestionTexts(BaseModel):
+    """A question's help texts in one more language."""
+
+    model_config = _CONFIG
+
+    why: Sentence
+    hint: Sentence
+    label: Label
+
+
 class Question(BaseModel):
-    """One qualifying question."""
+    """One qualifying question. ``why``, ``hint`` and ``label`` are English; ``translations``
+    has them in each other language the bot speaks (``make check`` names a missing one)."""
 
     model_config = _CONFIG
 
@@ -45,10 +59,23 @@ class Question(BaseModel):
     hint: Sentence
     #: What the bot calls the answer when it speaks of it ("company size"); the slot's words by default.
     label: Label | None = None
+    translations: Dict[LanguageCode, QuestionTexts] = {}
 
     @property
     def spoken(self) -> str:
         return self.label or self.slot.replace("_", " ")
+
+    def why_in(self, language: str) -> str:
+        texts = self.translations.get(language)
+        return texts.why if texts else self.why
+
+    def hint_in(self, language: str) -> str:
+        texts = self.translations.get(language)
+        return texts.hint if texts else self.hint
+
+    def spoken_in(self, language: str) -> str:
+        texts = self.translations.get(language)
+        return texts.label if texts else self.spoken
 
 
 class Playbook(BaseModel):

@@ -1,4 +1,4 @@
-"""The widget's session metadata (page, UTM parameters, browser time zone),
+"""The widget's session metadata (page, UTM parameters, browser time zone and languages),
 checked before anything keeps it: the browser is not trusted."""
 
 from __future__ import annotations
@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any, Dict
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.languages import browser_languages, preferred_language
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 MAX_URL_CHARS = 2048
@@ -41,7 +43,7 @@ def landing_path(page_url: str | None) -> str | None:
 
 
 def visit_from_metadata(metadata: Any) -> Dict[str, Any]:
-    """Returns ``{"page_url", "utm", "timezone"}`` from the widget's metadata,
+    """Returns ``{"page_url", "utm", "timezone", "language"}`` from the widget's metadata,
     dropping whatever is missing, malformed or oversized."""
     if not isinstance(metadata, dict):
         metadata = {}
@@ -56,4 +58,5 @@ def visit_from_metadata(metadata: Any) -> Dict[str, Any]:
         "page_url": valid_page_url(metadata.get("page_url")),
         "utm": utm,
         "timezone": valid_timezone(metadata.get("timezone")),
+        "language": preferred_language(browser_languages(metadata.get("languages"))),
     }

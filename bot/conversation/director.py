@@ -50,6 +50,7 @@ SIDE_ANSWERS = {
     "chitchat": "utter_chitchat",
     "out_of_scope": "utter_out_of_scope",
     "non_english": "utter_non_english",
+    "switch_language": "utter_language_switched",
     "emoji_only": "utter_emoji",
 }
 #: Intents of the booking form, meaningless outside it.

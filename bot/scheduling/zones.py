@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
 import pytz
+from babel.dates import format_skeleton, get_datetime_format
 
 from answers.normalise import clean
 
@@ -112,6 +113,10 @@ def parse_timezone(text: str | None) -> str | None:
     return country_timezone(country.alpha_2)
 
 
+#: The locale a language's dates are written in: English days read "Tue 24 Nov", as in Britain.
+_LOCALES = {"en": "en_GB"}
+
+
 def zone_label(zone: str, at: datetime) -> str:
     """How the offer names the zone: "Europe/Berlin (CET)"; just the name when
     the abbreviation is only a number."""
@@ -121,7 +126,16 @@ def zone_label(zone: str, at: datetime) -> str:
     return f"{zone.replace('_', ' ')} ({abbreviation})"
 
 
-def slot_label(start: datetime, zone: str) -> str:
-    """A slot as the visitor reads it: "Tue 24 Nov, 10:00"."""
+def slot_label(start: datetime, zone: str, language: str = "en") -> str:
+    """A slot as the visitor reads it, in their language (CLDR's words and order, by Babel):
+    "Tue 24 Nov, 10:00", "Di., 24. Nov., 10:00", "mar, 24 nov, 10:00", "mar. 24 nov., 10:00"."""
     local = start.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    locale = _LOCALES.get(language, language)
+    day = format_skeleton("MMMEd", local, locale=locale)
+    time = format_skeleton("Hm", local, locale=locale)
+    return str(get_datetime_format("medium", locale=locale)).format(time, day)
+
+
+def time_label(at: datetime, zone: str, language: str = "en") -> str:
+    """A time of day in the visitor's language: "10:30"."""
+    return format_skeleton("Hm", at.astimezone(ZoneInfo(zone)), locale=_LOCALES.get(language, language))

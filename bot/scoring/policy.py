@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from answers.normalise import Budget, Seniority
 from bot.config_files import line_of, load_model, read_yaml
 from bot.errors import ConfigError
-from bot.playbook import Parser, Playbook
+from bot.playbook import LanguageCode, Parser, Playbook
 
 Words = List[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]]
 QuestionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -243,6 +243,11 @@ class Resource(_Strict):
     title: Text
     url: Url
     words: Words = []
+    #: The title in each other language the bot speaks (``make check`` names a missing one).
+    titles: Dict[LanguageCode, Text] = {}
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language, self.title)
 
 
 class NurtureResources(_Strict):

@@ -13,172 +13,6 @@ import unicodedata
 MAX_NLU_CHARS = 1000
 
 _THUMBS = {"👍", "👌", "✅", "🙆", "🆗", "✔", "✔️", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿"}
-_ENGLISH = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "is",
-        "are",
-        "am",
-        "i",
-        "you",
-        "we",
-        "it",
-        "to",
-        "of",
-        "in",
-        "on",
-        "for",
-        "with",
-        "my",
-        "our",
-        "this",
-        "that",
-        "what",
-        "how",
-        "do",
-        "does",
-        "can",
-        "not",
-        "no",
-        "yes",
-        "be",
-        "have",
-        "has",
-        "at",
-        "from",
-        "about",
-        "your",
-        "me",
-        "us",
-        "they",
-        "there",
-        "here",
-        "want",
-        "need",
-        "looking",
-        "would",
-        "like",
-        "just",
-        "so",
-        "but",
-    ]
-)
-_FOREIGN = frozenset(
-    # Spanish, Portuguese, French, German, Italian, Dutch function words that English rarely uses
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "un",
-        "una",
-        "unos",
-        "y",
-        "o",
-        "es",
-        "son",
-        "estoy",
-        "soy",
-        "quiero",
-        "necesito",
-        "hola",
-        "gracias",
-        "por",
-        "favor",
-        "para",
-        "con",
-        "que",
-        "qué",
-        "cómo",
-        "em",
-        "uma",
-        "não",
-        "sim",
-        "obrigado",
-        "olá",
-        "você",
-        "eu",
-        "nós",
-        "ele",
-        "ela",
-        "é",
-        "está",
-        "estou",
-        "quero",
-        "preciso",
-        "le",
-        "les",
-        "une",
-        "et",
-        "est",
-        "sont",
-        "je",
-        "tu",
-        "nous",
-        "vous",
-        "bonjour",
-        "merci",
-        "oui",
-        "non",
-        "avec",
-        "pour",
-        "dans",
-        "qui",
-        "quoi",
-        "comment",
-        "suis",
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "sind",
-        "ich",
-        "du",
-        "wir",
-        "sie",
-        "nicht",
-        "ja",
-        "nein",
-        "hallo",
-        "danke",
-        "bitte",
-        "mit",
-        "für",
-        "auf",
-        "wie",
-        "was",
-        "möchte",
-        "il",
-        "lo",
-        "gli",
-        "e",
-        "sono",
-        "io",
-        "ciao",
-        "grazie",
-        "sì",
-        "per",
-        "con",
-        "che",
-        "come",
-        "vorrei",
-        "de",
-        "het",
-        "een",
-        "en",
-        "ik",
-        "je",
-        "wij",
-        "niet",
-        "hoi",
-        "dank",
-    ]
-)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -266,20 +100,13 @@ def is_emoji_only(text: str) -> bool:
     return all(unicodedata.category(ch) in {"So", "Sk", "Cn", "Mn", "Cf"} or ch in "\u200d\ufe0f" for ch in stripped)
 
 
-def looks_non_english(text: str) -> bool:
-    """True when a message is clearly written in another language: mostly a
-    non-Latin script, or mostly function words of a common European language."""
+def mostly_non_latin(text: str) -> bool:
+    """True when most of a message's letters (four or more) are not Latin: Cyrillic, Kana, Han..."""
     letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) >= 4:
-        latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
-        if latin / len(letters) < 0.5:
-            return True
-    words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < 2:
+    if len(letters) < 4:
         return False
-    foreign = sum(1 for w in words if w in _FOREIGN and w not in _ENGLISH)
-    english = sum(1 for w in words if w in _ENGLISH)
-    return foreign >= 2 and foreign > 2 * english
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin / len(letters) < 0.5
 
 
 #: A request for a meeting in so many words: "I'd like a demo", "can we book a call", "demo please".
@@ -341,3 +168,18 @@ def reads_as_name(text: str) -> bool:
     """Two to six capitalised words and no question: a person's or a company's name."""
     words = text.strip(" .!").split()
     return 2 <= len(words) <= 6 and "?" not in text and all(_PROPER_WORD.fullmatch(word) for word in words)
+
+
+#: A no for now, in any of the bot's languages: "not now", "jetzt nicht", "ahora no", "pas maintenant".
+_NOT_NOW = re.compile(
+    r"^(?:no,?\s+)?(?:not (?:right )?now|maybe later|later|another time|"
+    r"(?:nein,?\s+)?(?:jetzt|gerade) nicht|vielleicht sp(?:ä|ae)ter|sp(?:ä|ae)ter|"
+    r"ahora no|ahorita no|m(?:á|a)s tarde|luego|en otro momento|"
+    r"(?:non,?\s+)?pas maintenant|plus tard|une autre fois)(?:,?\s+(?:thanks|danke|gracias|merci))?[.!]*$",
+    re.I,
+)
+
+
+def is_not_now(text: str) -> bool:
+    """Whether a short message puts the conversation off ("not now", "später", "más tarde")."""
+    return bool(_NOT_NOW.match(text.strip()[:60]))

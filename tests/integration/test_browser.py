@@ -181,3 +181,58 @@ def test_the_pages_fit_a_360_px_phone(stack: Stack, browser: Browser) -> None:
         shot(page, "ops-phone")
     finally:
         phone.close()
+
+
+def _response(name: str, language: str) -> dict:
+    import yaml
+
+    variants = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["responses"][name]
+    wanted = {"type": "slot", "name": "language", "value": language}
+    return next(v for v in variants if wanted in (v.get("condition") or []))
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "launcher", "message_box"),
+    [
+        ("de-DE", "de", "Chat öffnen", "Ihre Nachricht"),
+        ("es-MX", "es", "Abrir el chat", "Tu mensaje"),
+        ("fr-FR", "fr", "Ouvrir le chat", "Votre message"),
+    ],
+)
+def test_a_visitor_books_entirely_in_their_browsers_language(
+    stack: Stack, browser: Browser, locale: str, language: str, launcher: str, message_box: str
+) -> None:
+    from tests.integration.test_languages import CONVERSATIONS
+
+    context = browser.new_context(locale=locale, timezone_id="Europe/Madrid", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{stack.ports.web}/")
+        page.get_by_role("button", name=launcher).click()
+        consent = _response("utter_ask_consent", language)
+        expect(page.locator(".cqlbot-bot .cqlbot-text").last).to_contain_text(consent["text"][:30])
+        page.get_by_role("button", name=consent["buttons"][0]["title"]).click()
+        question = _response("utter_ask_use_case", language)["text"]
+        expect(page.locator(".cqlbot-bot .cqlbot-text").last).to_contain_text(question)
+        box = page.get_by_label(message_box)
+        answers = dict(CONVERSATIONS[language]["answers"])  # type: ignore[arg-type]
+        answers["work_email"] = f"browser.{uuid.uuid4().hex[:8]}.{answers['work_email']}"
+        for answer in list(answers.values())[:-1]:
+            before = page.locator(".cqlbot-bot").count()
+            box.fill(str(answer))
+            box.press("Enter")
+            expect(page.locator(".cqlbot-bot")).not_to_have_count(before)
+            page.wait_for_timeout(300)
+        box.fill(str(answers["country"]))
+        box.press("Enter")
+        times = page.locator(".cqlbot-picker .cqlbot-time")
+        expect(times.first).to_be_visible()
+        day = page.locator(".cqlbot-day-name").first.inner_text()
+        assert day and not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", day)  # the day in the visitor's words
+        times.first.click()
+        booked = _response("utter_booked", language)["text"].split("{")[0]
+        expect(page.locator(".cqlbot-bot .cqlbot-text").last).to_contain_text(booked.strip())
+        shot(page, f"widget-booked-{language}")
+    finally:
+        context.close()

@@ -135,7 +135,7 @@ def test_hostile_and_odd_messages_get_sensible_answers(
     assert texts[-1] == domain_texts["utter_ask_full_name"]  # not a name: re-asked once, with a hint
     assert question_asked(visitor.texts("Robert'); DROP TABLE leads;--"), domain_texts) == "work_email"
     assert visitor.texts("😀") == [domain_texts["utter_emoji"], domain_texts["utter_ask_work_email"]]
-    texts = visitor.texts("hola, quiero saber más por favor")
+    texts = visitor.texts("Dzień dobry, chciałbym dowiedzieć się więcej")  # Polish: a language the bot doesn't speak
     assert domain_texts["utter_non_english"] in texts
     record = lead_store.conversation_record(visitor.sender)
     assert record is not None

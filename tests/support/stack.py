@@ -108,11 +108,24 @@ def visitor(stack: Stack) -> Visitor:
 
 @pytest.fixture(scope="session")
 def domain_texts() -> Dict[str, str]:
-    """The first text of every response in domain.yml, to match replies exactly."""
+    """The English text of every response in domain.yml, to match replies exactly."""
+    return response_texts("en")
+
+
+def response_texts(language: str) -> Dict[str, str]:
+    """The text of every response in domain.yml in ``language`` (its variant with no other
+    condition; English: the one with no condition at all)."""
     import yaml
 
-    domain = yaml.safe_load(Path("domain.yml").read_text())
-    return {name: variants[-1]["text"] for name, variants in domain["responses"].items()}
+    domain = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))
+    wanted = [] if language == "en" else [{"type": "slot", "name": "language", "value": language}]
+    texts = {}
+    for name, variants in domain["responses"].items():
+        chosen = [v for v in variants if (v.get("condition") or []) == wanted]
+        if not chosen and wanted:  # a response with conditions of its own: its plainest variant in the language
+            chosen = [v for v in variants if wanted[0] in (v.get("condition") or [])]
+        texts[name] = (chosen or variants)[-1]["text"]
+    return texts
 
 
 @dataclass

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: List[Tuple[str, set]] = [
     ("libraries", {"answers", "calendar_booking", "rasa_server"}),
     ("core", {"bot.errors", "bot.clock", "bot.private_files", "bot.config_files", "bot.env_secrets", "bot.settings",
-              "bot.logging_setup", "bot.metrics", "bot.db", "bot.playbook"}),
+              "bot.logging_setup", "bot.metrics", "bot.db", "bot.playbook", "bot.languages"}),
     ("domain", {"bot.qualification", "bot.scoring", "bot.conversation", "bot.visit", "bot.leads", "bot.routing",
-                "bot.scheduling", "bot.notifications", "bot.dashboard"}),
+                "bot.scheduling", "bot.notifications", "bot.dashboard", "bot.translations"}),
     ("composition", {"bot.services", "bot.migrations", "bot.migrate"}),
     ("interfaces", {"bot.web", "actions", "bot.action_server", "bot.check", "bot.rescore", "bot.cli"}),
     ("processes", {"bot.processes"}),

@@ -7,8 +7,8 @@
  *   <script src="https://bot.example.com/static/widget.js" data-server="https://rasa.example.com"
  *           data-title="Chat with us" data-privacy-url="https://example.com/privacy" defer></script>
  *
- * Talks to Rasa's socket.io channel; sends the browser's time zone, the page
- * URL and UTM parameters as session metadata; keeps the session and the
+ * Talks to Rasa's socket.io channel; sends the browser's time zone and
+ * languages, the page URL and UTM parameters as session metadata; keeps the session and the
  * transcript across page reloads; renders every bot and visitor text with
  * textContent, so nothing a visitor or the bot says is ever parsed as HTML.
  */
@@ -18,10 +18,41 @@
   var script = document.currentScript;
   var config = {
     server: (script && script.getAttribute("data-server")) || (location.protocol + "//" + location.hostname + ":5005"),
-    title: (script && script.getAttribute("data-title")) || "Chat with us",
+    title: (script && script.getAttribute("data-title")) || "",
     privacyUrl: (script && script.getAttribute("data-privacy-url")) || "/privacy",
     initPayload: (script && script.getAttribute("data-init-payload")) || "/greet",
   };
+  // The widget's own words, in the browser's language (the bot's follow the conversation's).
+  var UI = {
+    en: { title: "Chat with us", open: "Open chat", close: "Close chat", log: "Conversation", typing: "Typing…",
+      message: "Your message", placeholder: "Type your message…", send: "Send", recorded: "Chats may be recorded. ",
+      privacy: "Privacy policy", replies: "Quick replies", pick: "Pick a time", unavailable: "Chat is unavailable right now.",
+      reconnecting: "Reconnecting…", unreachable: "Can't reach the chat. Retrying…" },
+    de: { title: "Chatten Sie mit uns", open: "Chat öffnen", close: "Chat schließen", log: "Unterhaltung",
+      typing: "Schreibt…", message: "Ihre Nachricht", placeholder: "Nachricht eingeben…", send: "Senden",
+      recorded: "Chats können gespeichert werden. ", privacy: "Datenschutzerklärung", replies: "Schnellantworten",
+      pick: "Termin wählen", unavailable: "Der Chat ist gerade nicht erreichbar.", reconnecting: "Verbindung wird wiederhergestellt…",
+      unreachable: "Der Chat ist nicht erreichbar. Neuer Versuch…" },
+    es: { title: "Chatea con nosotros", open: "Abrir el chat", close: "Cerrar el chat", log: "Conversación",
+      typing: "Escribiendo…", message: "Tu mensaje", placeholder: "Escribe tu mensaje…", send: "Enviar",
+      recorded: "Los chats pueden guardarse. ", privacy: "Política de privacidad", replies: "Respuestas rápidas",
+      pick: "Elige un horario", unavailable: "El chat no está disponible ahora mismo.", reconnecting: "Reconectando…",
+      unreachable: "No se puede conectar con el chat. Reintentando…" },
+    fr: { title: "Discutez avec nous", open: "Ouvrir le chat", close: "Fermer le chat", log: "Conversation",
+      typing: "En train d'écrire…", message: "Votre message", placeholder: "Écrivez votre message…", send: "Envoyer",
+      recorded: "Les échanges peuvent être enregistrés. ", privacy: "Politique de confidentialité",
+      replies: "Réponses rapides", pick: "Choisir un créneau", unavailable: "Le chat est indisponible pour le moment.",
+      reconnecting: "Reconnexion…", unreachable: "Impossible de joindre le chat. Nouvelle tentative…" },
+  };
+  var ui = UI.en;
+  try {
+    (navigator.languages || [navigator.language]).some(function (tag) {
+      var code = String(tag || "").split("-")[0].toLowerCase();
+      if (Object.prototype.hasOwnProperty.call(UI, code)) { ui = UI[code]; return true; }
+      return false;
+    });
+  } catch (e) { ui = UI.en; }
+  if (!config.title) { config.title = ui.title; }
   var STORE_KEY = "cqlbot.v1";
   var MAX_STORED_MESSAGES = 200;
   var MAX_MESSAGE_CHARS = 2000;
@@ -55,7 +86,9 @@
     });
     var zone = null;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { zone = null; }
-    return { timezone: zone, page_url: location.href.slice(0, 2048), utm: utm };
+    var languages = [];
+    try { languages = (navigator.languages || [navigator.language]).filter(Boolean).slice(0, 10); } catch (e) { languages = []; }
+    return { timezone: zone, page_url: location.href.slice(0, 2048), utm: utm, languages: languages };
   }
 
   function el(tag, attrs, text) {
@@ -93,7 +126,7 @@
     var existing = document.querySelector('script[src$="socket.io.min.js"]');
     var tag = existing || el("script", { "src": base + "vendor/socket.io.min.js" });
     tag.addEventListener("load", then);
-    tag.addEventListener("error", function () { status.textContent = "Chat is unavailable right now."; });
+    tag.addEventListener("error", function () { status.textContent = ui.unavailable; });
     if (!existing) { document.head.appendChild(tag); }
   }
   ensureStylesheet();
@@ -103,25 +136,25 @@
   // --- DOM -----------------------------------------------------------------
   var root = el("div", { "class": "cqlbot", "data-cqlbot": "" });
   var launcher = el("button", { "type": "button", "class": "cqlbot-launcher", "aria-expanded": "false",
-    "aria-controls": "cqlbot-panel", "aria-label": "Open chat" }, "Chat");
+    "aria-controls": "cqlbot-panel", "aria-label": ui.open }, "Chat");
   var panel = el("section", { "id": "cqlbot-panel", "class": "cqlbot-panel", "role": "dialog",
     "aria-label": config.title, "hidden": "" });
   var header = el("header", { "class": "cqlbot-header" });
   header.appendChild(el("span", { "class": "cqlbot-title" }, config.title));
-  var closeButton = el("button", { "type": "button", "class": "cqlbot-close", "aria-label": "Close chat" }, "×");
+  var closeButton = el("button", { "type": "button", "class": "cqlbot-close", "aria-label": ui.close }, "×");
   header.appendChild(closeButton);
   var status = el("p", { "class": "cqlbot-status", "role": "status", "aria-live": "polite" });
-  var log = el("ol", { "class": "cqlbot-log", "role": "log", "aria-live": "polite", "aria-label": "Conversation" });
-  var typing = el("p", { "class": "cqlbot-typing", "aria-hidden": "true", "hidden": "" }, "Typing…");
+  var log = el("ol", { "class": "cqlbot-log", "role": "log", "aria-live": "polite", "aria-label": ui.log });
+  var typing = el("p", { "class": "cqlbot-typing", "aria-hidden": "true", "hidden": "" }, ui.typing);
   var form = el("form", { "class": "cqlbot-form" });
-  var input = el("input", { "type": "text", "class": "cqlbot-input", "aria-label": "Your message",
-    "placeholder": "Type your message…", "maxlength": String(MAX_MESSAGE_CHARS), "autocomplete": "off" });
-  var send = el("button", { "type": "submit", "class": "cqlbot-send" }, "Send");
+  var input = el("input", { "type": "text", "class": "cqlbot-input", "aria-label": ui.message,
+    "placeholder": ui.placeholder, "maxlength": String(MAX_MESSAGE_CHARS), "autocomplete": "off" });
+  var send = el("button", { "type": "submit", "class": "cqlbot-send" }, ui.send);
   form.appendChild(input);
   form.appendChild(send);
   var notice = el("p", { "class": "cqlbot-notice" });
-  notice.appendChild(document.createTextNode("Chats may be recorded. "));
-  notice.appendChild(el("a", { "href": config.privacyUrl, "target": "_blank", "rel": "noopener" }, "Privacy policy"));
+  notice.appendChild(document.createTextNode(ui.recorded));
+  notice.appendChild(el("a", { "href": config.privacyUrl, "target": "_blank", "rel": "noopener" }, ui.privacy));
   [header, status, log, typing, form, notice].forEach(function (node) { panel.appendChild(node); });
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -166,7 +199,7 @@
   }
 
   function quickReplies(message) {
-    var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": "Quick replies" });
+    var group = el("div", { "class": "cqlbot-buttons", "role": "group", "aria-label": ui.replies });
     message.buttons.forEach(function (button) { group.appendChild(replyButton(message, group, button, "cqlbot-button")); });
     arrowKeys(group);
     return group;
@@ -180,7 +213,7 @@
   // Offered times, grouped by day ("Tue 1 Dec, 10:00" → "Tue 1 Dec" / "10:00"),
   // then the other choices ("Other times", "None of these work").
   function timePicker(message) {
-    var picker = el("div", { "class": "cqlbot-picker", "role": "group", "aria-label": "Pick a time" });
+    var picker = el("div", { "class": "cqlbot-picker", "role": "group", "aria-label": ui.pick });
     var days = {};
     var order = [];
     message.buttons.forEach(function (button) {
@@ -249,8 +282,8 @@
         emit(config.initPayload);
       }
     });
-    socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
-    socket.on("connect_error", function () { status.textContent = "Can't reach the chat. Retrying…"; });
+    socket.on("disconnect", function () { status.textContent = ui.reconnecting; });
+    socket.on("connect_error", function () { status.textContent = ui.unreachable; });
     socket.on("bot_uttered", function (data) {
       clearTimeout(typingTimer);
       setTyping(false);

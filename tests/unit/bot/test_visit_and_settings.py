@@ -13,12 +13,14 @@ def test_good_metadata_is_kept() -> None:
             "timezone": "America/Sao_Paulo",
             "page_url": "https://cqlbot.example/?utm_source=x",
             "utm": {"utm_source": "x", "utm_medium": "cpc"},
+            "languages": ["pt-BR", "es-419", "en"],
         }
     )
     assert visit == {
         "timezone": "America/Sao_Paulo",
         "page_url": "https://cqlbot.example/?utm_source=x",
         "utm": {"utm_source": "x", "utm_medium": "cpc"},
+        "language": "es",  # the first of the browser's languages the bot speaks
     }
 
 
@@ -29,10 +31,14 @@ def test_good_metadata_is_kept() -> None:
         "not a dict",
         {"timezone": "Mars/Olympus", "page_url": "javascript:alert(1)", "utm": "x"},
         {"timezone": 5, "page_url": "https://x.example/" + "a" * 5000, "utm": {"evil": "1", "utm_source": ["list"]}},
+        {"languages": "de"},
+        {"languages": ["<script>", "de" * 40, 7, None, "x-" + "a" * 50]},
+        {"languages": ["pl", "it-IT"]},
+        {"languages": ["it"] * 10 + ["fr"]},  # only the first ten are read
     ],
 )
 def test_bad_metadata_is_dropped(metadata: object) -> None:
-    assert visit_from_metadata(metadata) == {"timezone": None, "page_url": None, "utm": {}}
+    assert visit_from_metadata(metadata) == {"timezone": None, "page_url": None, "utm": {}, "language": None}
 
 
 def test_utm_values_are_capped() -> None:

@@ -1,0 +1,74 @@
+"""Which language a message is in, and requests for one, on real text."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.language_id import EVAL_SET, tally
+from rasa_server.nlu.language import identify, requested_language
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Hallo, wir bräuchten mal eine Demo", "de"),
+        ("hola, cuanto cuesta la licencia?", "es"),
+        ("bonjour, je voudrais une démo svp", "fr"),
+        ("hi, can I get a demo next week?", "en"),
+        ("wir sind so etwa 300 Leute", "de"),
+    ],
+)
+def test_a_message_of_a_few_words_gets_its_language(text: str, language: str) -> None:
+    assert identify(text) == language
+
+
+@pytest.mark.parametrize("text", ["ok", "Acme", "250", "lena@kornfeld.de", "👍👍", "", "   ", "10:00"])
+def test_a_message_with_no_language_of_its_own_gets_none(text: str) -> None:
+    assert identify(text) is None
+
+
+def test_a_huge_message_is_read_only_as_far_as_it_needs() -> None:
+    assert identify("Guten Tag, ich hätte gern eine Demo. " * 5000) == "de"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("can we speak English?", "en"),
+        ("English please", "en"),
+        ("Deutsch?", "de"),
+        ("auf Deutsch bitte", "de"),
+        ("Können wir auf Englisch weitermachen?", "en"),
+        ("¿hablas español?", "es"),
+        ("en español por favor", "es"),
+        ("en français svp", "fr"),
+        ("Vous parlez français ?", "fr"),
+        ("can we speak Italian?", "it"),
+    ],
+)
+def test_a_request_for_a_language_is_read_in_any_of_ours(text: str, language: str) -> None:
+    assert requested_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does the bot speak Spanish?",
+        "what languages does it support",
+        "Can it speak Spanish and German?",
+        "I'm German, 300 people at Kornfeld, we want a demo next month for our sales team",
+        "we sell to French and Spanish customers",
+        "hello",
+    ],
+)
+def test_talk_of_languages_is_no_request(text: str) -> None:
+    assert requested_language(text) is None
+
+
+def test_on_the_evaluation_set_a_wrong_language_is_rare_and_a_name_gets_none() -> None:
+    import yaml
+
+    counts = tally(yaml.safe_load(EVAL_SET.read_text(encoding="utf-8")))
+    assert counts["wrong"] <= 0.01 * counts["spoken"]  # 4 of 600 when chosen
+    assert counts["right"] >= 0.75 * counts["spoken"]  # 460 of 600: the rest keeps the conversation's
+    assert counts["und_kept"] >= 0.95 * counts["und"]
