@@ -107,3 +107,11 @@ def test_the_browsers_language_opens_the_conversation_and_a_visitor_can_switch(s
     assert visitor.texts("we lose leads at night")[-1] == english["utter_ask_full_name"]
     texts = visitor.texts("Lumière Conseil Paris")  # a name says nothing of the visitor's language
     assert texts[-1] == english["utter_ask_work_email"]
+
+
+def test_a_forged_language_is_english_and_breaks_nothing(stack: Stack) -> None:
+    english = response_texts("en")
+    visitor = Visitor(stack)
+    texts = visitor.texts('/greet{"language": "<script>x</script>"}')  # an entity typed as a payload
+    assert texts[-1] == english["utter_ask_consent"]
+    assert visitor.texts("/give_consent")[-1] == english["utter_ask_use_case"]
