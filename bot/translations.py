@@ -17,6 +17,11 @@ from bot.scoring.policy import ScoringPolicy
 _GUARD = "rasa_server.nlu.components.MessageLanguage"
 
 
+def other_languages(domain_path: Path) -> List[str]:
+    """The languages the bot speaks besides the default (English), which need every text."""
+    return [code for code in supported_languages(domain_path) if code != DEFAULT_LANGUAGE]
+
+
 def _response_languages(variants: Any) -> set[str]:
     """The languages a response's variants are conditioned on."""
     found = set()
@@ -29,7 +34,7 @@ def _response_languages(variants: Any) -> set[str]:
 
 def translation_problems(root: Path, playbook: Playbook, playbook_path: Path) -> List[ConfigError]:
     domain_path = root / "domain.yml"
-    languages = [code for code in supported_languages(domain_path) if code != DEFAULT_LANGUAGE]
+    languages = other_languages(domain_path)
     domain, lines = read_yaml(domain_path)
     problems: List[ConfigError] = []
     for name, variants in ((domain or {}).get("responses") or {}).items():
@@ -84,7 +89,7 @@ def _guard_problems(config_path: Path, languages: List[str]) -> List[ConfigError
 
 def resource_problems(policy: ScoringPolicy, scoring_path: Path, domain_path: Path) -> List[ConfigError]:
     """Every nurture resource needs its title in each language the bot speaks."""
-    languages = [code for code in supported_languages(domain_path) if code != DEFAULT_LANGUAGE]
+    languages = other_languages(domain_path)
     _, lines = read_yaml(scoring_path)
     problems = []
     for index, item in enumerate(policy.nurture_resources.items):

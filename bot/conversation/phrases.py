@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from bot.config_files import load_model
 from bot.languages import DEFAULT_LANGUAGE
+from bot.playbook import LanguageCode
 from bot.settings import PROJECT_ROOT
 
 PHRASES_FILE = PROJECT_ROOT / "ops" / "phrases.yml"
 #: The phrases the actions use: the file must have each (in English at least).
 NEEDED = ("other_times", "none_work", "or", "our_team", "someone_from_our_team", "your_email", "you", "manage_links")
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 Phrase = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
