@@ -97,3 +97,20 @@ def test_action_calls_reuse_one_connection_with_the_endpoints_headers() -> None:
 def test_a_new_event_loop_gets_its_own_session() -> None:
     first, second = asyncio.run(serve_and_call(2)), asyncio.run(serve_and_call(2))
     assert len(first) == len(second) == 5
+
+
+def test_action_calls_carry_the_domain_without_its_responses() -> None:
+    from pathlib import Path
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[3] / "domain.yml"))
+    action = RemoteAction("validate_qualification_form", EndpointConfig("http://127.0.0.1:1"))
+    call = action._action_call_format(DialogueStateTracker("visitor", domain.slots), domain)
+    assert "responses" not in call["domain"]
+    assert "responses" in domain.as_dict()  # Rasa's own domain keeps them
+    assert call["domain"]["forms"]["qualification_form"]["required_slots"]
+    assert set(call["domain"]) == set(domain.as_dict()) - {"responses"}
+    assert call["domain"]["session_config"] == domain.as_dict()["session_config"]
