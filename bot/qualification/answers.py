@@ -83,6 +83,16 @@ class Answer:
         return None
 
     @property
+    def timeline_window(self) -> Tuple[float | None, float | None]:
+        """Months until the earliest and the latest the visitor means to buy; None where open."""
+
+        def months(key: str) -> float | None:
+            found = self._field(key)
+            return float(found) if isinstance(found, (int, float)) and not isinstance(found, bool) else None
+
+        return months("earliest"), months("latest")
+
+    @property
     def seniority(self) -> Seniority | None:
         level = self._field("seniority")
         return Seniority(level) if level in _SENIORITY_NAMES else None
