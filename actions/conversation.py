@@ -37,7 +37,7 @@ class ActionSubmitQualification(Action):
             answers = tracker_answers(tracker)
             knockout = tracker.get_slot(KNOCKOUT_SLOT)
         result = score(answers, svc.scoring, knockout or tracker.get_slot(KNOCKOUT_SLOT))
-        await store_call(svc.leads.end_conversation, tracker.sender_id, "completed")
+        await store_call(svc.leads.end_conversation, tracker.sender_id, "completed", visitor_language(tracker))
         await store_call(svc.leads.record_score, tracker.sender_id, result)
         _close(dispatcher, result, answers, svc.scoring, visitor_language(tracker))
         if result.knockout and knockout_of(answers, svc.scoring) is None:

@@ -165,7 +165,7 @@ async def correct_after_close(dispatcher: CollectingDispatcher, tracker: Tracker
         dispatcher.utter_message(response="utter_correction_unclear")
         dispatcher.utter_message(response="utter_menu")
         return [], LISTEN
-    await store_call(svc.leads.record_turn, tracker.sender_id, records, None)
+    await store_call(svc.leads.record_turn, tracker.sender_id, records, None, visitor_language(tracker))
     answers = tracker_answers(tracker, {r.question: r.value for r in records})
     stored = await store_call(svc.leads.stored_conversation, tracker.sender_id)
     result = score(stored[0] if stored else answers, svc.scoring, stored[1] if stored else None)

@@ -198,11 +198,13 @@ class ValidateQualificationForm(FormValidationAction):
         asked = next(
             (e["value"] for e in reversed(events) if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), None
         )
-        if answers or asked:
-            await store_call(svc.leads.record_turn, tracker.sender_id, answers, asked)
+        language = visitor_language(tracker)
         earlier = language_before_turn(tracker.events)
         if earlier is not None and tracker.get_slot(REQUESTED_SLOT) in LANGUAGELESS_ANSWERS:
             events.append(SlotSet(LANGUAGE_SLOT, earlier))  # a name or an email: the language stays
+            language = earlier
+        if answers or asked:
+            await store_call(svc.leads.record_turn, tracker.sender_id, answers, asked, language)
         return events
 
     @staticmethod

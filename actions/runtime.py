@@ -44,12 +44,13 @@ async def store_call(func: Callable[..., Any], *args: Any) -> Any | None:
 
 
 def visit_context(tracker: Tracker) -> VisitContext:
-    """The page, UTM parameters and time zone the widget reported."""
+    """The page, UTM parameters and time zone the widget reported, and the conversation's language."""
     utm = tracker.get_slot(UTM_SLOT)
     return VisitContext(
         page_url=tracker.get_slot(PAGE_URL_SLOT),
         utm={str(k): str(v) for k, v in utm.items()} if isinstance(utm, dict) else {},
         browser_timezone=tracker.get_slot(TIMEZONE_SLOT),
+        language=visitor_language(tracker),
     )
 
 

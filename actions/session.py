@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.runtime import PAGE_URL_SLOT, TIMEZONE_SLOT, UTM_SLOT, services, store_call
-from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_SLOT
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_SLOT, language_of
 from bot.leads.store import VisitContext
 from bot.visit import visit_from_metadata
 
@@ -30,7 +30,10 @@ class ActionSessionStart(Action):
         ]
         visit = visit_from_metadata(tracker.get_slot("session_started_metadata"))
         if not carried:  # a new visitor, not a returning session: count the chat for the funnel
-            opened = VisitContext(page_url=visit["page_url"], utm=visit["utm"], browser_timezone=None)
+            language = visit["language"] or language_of(tracker.get_slot(LANGUAGE_SLOT))
+            opened = VisitContext(
+                page_url=visit["page_url"], utm=visit["utm"], browser_timezone=None, language=language
+            )
             await store_call(services().leads.record_chat_open, opened)
         context = []
         if visit["timezone"]:

@@ -49,6 +49,8 @@ class Lead(Base):
     budget: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(100))
     country_code: Mapped[str | None] = mapped_column(String(2))
+    #: The language the lead's latest conversation was held in (a code of bot.languages).
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en", server_default="en")
     status: Mapped[str] = mapped_column(String(32), nullable=False, default="new")
     score: Mapped[int | None] = mapped_column(Integer)
     reasons: Mapped[Any] = mapped_column(JSON, nullable=True)
@@ -101,6 +103,8 @@ class ChatOpen(Base):
     utm_source: Mapped[str | None] = mapped_column(String(200))
     utm_campaign: Mapped[str | None] = mapped_column(String(200))
     landing_path: Mapped[str | None] = mapped_column(String(300))
+    #: The language the chat opened in (the browser's, when the bot speaks it).
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en", server_default="en")
 
 
 class HealthProbe(Base):
@@ -127,6 +131,8 @@ class Conversation(Base):
     page_url: Mapped[str | None] = mapped_column(String(2048))
     utm: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
     browser_timezone: Mapped[str | None] = mapped_column(String(64))
+    #: The language the bot speaks with the visitor, as of their latest turn (a code of bot.languages).
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en", server_default="en")
     consent_given_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: A knock-out the visitor stated in a message of their own (an id of ops/scoring.yml).

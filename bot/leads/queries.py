@@ -16,6 +16,7 @@ from answers.normalise import normalise_email
 from bot.errors import StoreError
 from bot.leads.models import Conversation, Lead
 from bot.notifications.outbox import delivery_via, notifications
+from bot.qualification.gloss import gloss
 from calendar_booking.tables import bookings
 
 
@@ -43,6 +44,7 @@ def lead_summary(lead: Lead) -> Dict[str, Any]:
         "timeline_months": lead.timeline_months,
         "budget": lead.budget,
         "country": lead.country,
+        "language": lead.language,
         "status": lead.status,
         "score": lead.score,
         "reasons": lead.reasons or [],
@@ -112,6 +114,7 @@ def conversation_view(conversation: Conversation) -> Dict[str, Any]:
         "page_url": conversation.page_url,
         "utm": conversation.utm or {},
         "browser_timezone": conversation.browser_timezone,
+        "language": conversation.language,
         "consent_given_at": conversation.consent_given_at,
         "answers": answers_view(conversation),
     }
@@ -121,6 +124,7 @@ def answers_view(conversation: Conversation) -> Dict[str, Dict[str, Any]]:
     """Question → what was said, understood and when, in the order answered."""
     return {
         answer.question: {
+            "parser": answer.parser,
             "raw_text": answer.raw_text,
             "value": answer.value,
             "parsed": answer.parsed,
@@ -198,10 +202,16 @@ class LeadQueries:
 
 
 def latest_answers(conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Question → the latest answer given to it across conversations."""
+    """Question → the latest answer given to it across conversations: the visitor's words,
+    the value understood, its English gloss (None when there is nothing to gloss) and when."""
     answers: Dict[str, Any] = {}
     for conversation in conversations:  # oldest first, so later answers win
         for question, answer in conversation["answers"].items():
             if answer["answered_at"] is not None:
-                answers[question] = {"text": answer["raw_text"], "value": answer["value"], "at": answer["answered_at"]}
+                answers[question] = {
+                    "text": answer["raw_text"],
+                    "value": answer["value"],
+                    "gloss": gloss(answer.get("parser"), answer["value"]),
+                    "at": answer["answered_at"],
+                }
     return answers

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Dict, Mapping, Sequence, Tuple
 
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_SLOT, language_of
 from bot.leads.transcripts import CONSENT_SLOT
 from bot.qualification.understand import SKIPPED
 
@@ -66,6 +67,8 @@ class ReplayedConversation:
     page_url: str | None = None
     utm: Mapping[str, str] = field(default_factory=dict)
     browser_timezone: str | None = None
+    #: The conversation's language as its latest turn left it (one the bot speaks, else the default).
+    language: str = DEFAULT_LANGUAGE
 
 
 def _at(event: Mapping[str, Any]) -> datetime | None:
@@ -168,4 +171,5 @@ def replay(
         page_url=page_url if isinstance(page_url, str) else None,
         utm={str(k): str(v) for k, v in utm.items()} if isinstance(utm, dict) else {},
         browser_timezone=zone if isinstance(zone, str) else None,
+        language=language_of(slots.get(LANGUAGE_SLOT)),
     )

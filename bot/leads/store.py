@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from answers.normalise import normalise_email
 from bot.clock import Clock
 from bot.db import unit_of_work
+from bot.languages import DEFAULT_LANGUAGE, language_of
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, MeetingRequest, StatusChange
 from bot.leads.queries import answers_view, status_history
 from bot.leads.replay import ReplayedConversation
@@ -34,11 +35,13 @@ MAX_URL_CHARS = 2048
 
 @dataclass(frozen=True)
 class VisitContext:
-    """Where the visitor came from, as the widget reported it."""
+    """Where the visitor came from, as the widget reported it, and the language the bot
+    speaks with them (checked again when stored: a code the bot does not speak is the default)."""
 
     page_url: str | None = None
     utm: Mapping[str, str] = field(default_factory=dict)
     browser_timezone: str | None = None
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,15 @@ def _erase_meeting_details(session: Session, senders: List[str]) -> None:
     session.execute(update(MeetingRequest).where(MeetingRequest.sender_id.in_(senders)).values(preferred_times=None))
 
 
+def _set_language(conversation: Conversation, language: Any) -> None:
+    """The conversation's language, and its lead's (the latest conversation speaks for the
+    lead): only a language the bot speaks is stored, anything else is the default."""
+    code = language_of(language)
+    conversation.language = code
+    if conversation.lead is not None and conversation.lead.erased_at is None:
+        conversation.lead.language = code
+
+
 def _stored_answers(conversation: Conversation) -> Answers:
     """A conversation's answers as the store keeps them, typed."""
     return Answers.stored((a.question, a.parser, a.value) for a in conversation.answers)
@@ -134,6 +146,7 @@ class LeadStore:
                     utm_source=(visit.utm.get("utm_source") or None),
                     utm_campaign=(visit.utm.get("utm_campaign") or None),
                     landing_path=path[:300] if path else None,
+                    language=language_of(visit.language),
                 )
             )
 
@@ -153,6 +166,7 @@ class LeadStore:
             conversation.page_url = page_url[:MAX_URL_CHARS] if page_url else None
             conversation.utm = dict(visit.utm) or conversation.utm or {}
             conversation.browser_timezone = visit.browser_timezone or conversation.browser_timezone
+            _set_language(conversation, visit.language)
 
     def withdraw_consent(self, sender_id: str) -> None:
         """Forgets this conversation's answers and keeps nothing more."""
@@ -172,11 +186,13 @@ class LeadStore:
         is known, links the conversation to its lead."""
         self.record_turn(sender_id, [record], None)
 
-    def record_turn(self, sender_id: str, answers: Sequence[AnswerRecord], asked: str | None) -> None:
+    def record_turn(
+        self, sender_id: str, answers: Sequence[AnswerRecord], asked: str | None, language: str | None = None
+    ) -> None:
         """A form turn in one transaction: the answers the visitor gave (as
         :meth:`record_answer`), then the question put to them next (as
-        :meth:`record_asked`)."""
-        if not answers and not asked:
+        :meth:`record_asked`); with ``language``, the language the turn was held in."""
+        if not answers and not asked and language is None:
             return
         now = self._clock.now()
         with self._unit() as session:
@@ -198,6 +214,8 @@ class LeadStore:
                 question = self._answer(session, conversation, asked)
                 if question.asked_at is None:
                     question.asked_at = now
+            if language is not None:
+                _set_language(conversation, language)
             conversation.last_activity_at = now
 
     def record_knockout(self, sender_id: str, knockout: str | None) -> None:
@@ -209,13 +227,16 @@ class LeadStore:
                 conversation.knockout = knockout[:40] if knockout else None
                 conversation.last_activity_at = self._clock.now()
 
-    def end_conversation(self, sender_id: str, outcome: str) -> None:
-        """Marks how the conversation ended (``completed``, ``stopped``...)."""
+    def end_conversation(self, sender_id: str, outcome: str, language: str | None = None) -> None:
+        """Marks how the conversation ended (``completed``, ``stopped``...); with ``language``,
+        the language it ended in."""
         with self._unit() as session:
             conversation = self._consented(session, sender_id)
             if conversation is not None:
                 conversation.ended_at = self._clock.now()
                 conversation.outcome = outcome
+                if language is not None:
+                    _set_language(conversation, language)
 
     def record_score(self, sender_id: str, score: Score, cause: str = "scored", note: str | None = None) -> int | None:
         """Stores ``score`` on the conversation's lead, with a status-history
@@ -252,6 +273,7 @@ class LeadStore:
                     consent_given_at=consent_at,
                     last_activity_at=replayed.last_activity_at,
                     utm={},
+                    language=language_of(replayed.language),
                 )
                 session.add(conversation)
                 changed = True
@@ -474,6 +496,7 @@ class LeadStore:
             session.add(lead)
         lead.email = email.email_address or key
         lead.email_kind = email.email_kind or "work"
+        lead.language = language_of(conversation.language)
         lead.updated_at = now
         for parser, given in parsed.items():
             if parser == "name" and isinstance(given.value, str):
@@ -536,6 +559,13 @@ class LeadStore:
             )
             return [str(reference) for (reference,) in rows]
 
+    def conversation_language(self, sender_id: str) -> str:
+        """The language a conversation was held in (as stored, whatever its consent), or the
+        default for a conversation the store does not know."""
+        with self._unit() as session:
+            conversation = self._conversation(session, sender_id)
+            return language_of(conversation.language if conversation is not None else None)
+
     def lead_id_for(self, sender_id: str) -> int | None:
         """The lead of a consented conversation, if it has one."""
         with self._unit() as session:
@@ -554,6 +584,7 @@ class LeadStore:
                 "page_url": conversation.page_url,
                 "utm": conversation.utm,
                 "browser_timezone": conversation.browser_timezone,
+                "language": conversation.language,
                 "consent_given_at": conversation.consent_given_at,
                 "consent_withdrawn_at": conversation.consent_withdrawn_at,
                 "outcome": conversation.outcome,
@@ -574,6 +605,7 @@ class LeadStore:
                     "timeline_months": lead.timeline_months,
                     "budget": lead.budget,
                     "country": lead.country,
+                    "language": lead.language,
                     "status_history": status_history(lead),
                 },
                 "answers": answers_view(conversation),

@@ -93,6 +93,7 @@ def test_a_visitor_is_qualified_and_offered_times_in_their_language(
     assert record is not None and record["lead"]["status"] == "cql"
     assert record["answers"]["country"]["value"]["country_code"] == script["country"]
     assert record["answers"]["role"]["raw_text"] == script["answers"]["role"]  # kept as typed
+    assert (record["language"], record["lead"]["language"]) == (language, language)  # for routing and the AE
 
 
 def test_the_browsers_language_opens_the_conversation_and_a_visitor_can_switch(stack: Stack) -> None:
@@ -109,9 +110,10 @@ def test_the_browsers_language_opens_the_conversation_and_a_visitor_can_switch(s
     assert texts[-1] == english["utter_ask_work_email"]
 
 
-def test_a_forged_language_is_english_and_breaks_nothing(stack: Stack) -> None:
+def test_a_forged_language_is_english_and_breaks_nothing(stack: Stack, lead_store: LeadStore) -> None:
     english = response_texts("en")
     visitor = Visitor(stack)
     texts = visitor.texts('/greet{"language": "<script>x</script>"}')  # an entity typed as a payload
     assert texts[-1] == english["utter_ask_consent"]
     assert visitor.texts("/give_consent")[-1] == english["utter_ask_use_case"]
+    assert lead_store.conversation_language(visitor.sender) == "en"  # stored as the default, never raw

@@ -341,3 +341,13 @@ def test_a_question_put_twice_is_kept_unanswered_not_asked_a_third_time(
     once.events.insert(-1, {"event": "action", "name": "action_lead"})
     values = {e["name"]: e["value"] for e in run_form(once, domain)[0]}
     assert values.get("use_case") is None and values["requested_slot"] == "use_case"  # asked again, a second time
+
+
+@pytest.mark.parametrize(("slot_value", "stored"), [("de", "de"), ("fr", "fr"), ("klingon", "en"), ({"x": 1}, "en")])
+def test_a_form_turn_stores_the_conversations_language_checked(
+    services: Services, domain: Dict[str, Any], slot_value: Any, stored: str
+) -> None:
+    services.leads.record_consent("visitor-1", VisitContext())
+    run_form(answer(domain, "company_size", "etwa 400 Mitarbeiter", slots={"language": slot_value}), domain)
+    record = services.leads.conversation_record("visitor-1")
+    assert record is not None and record["language"] == stored

@@ -96,6 +96,25 @@ def test_a_conversation_whose_every_write_was_lost_is_rebuilt_whole(
     assert [change["cause"] for change in lead["status_history"]] == ["repaired"]
 
 
+def test_a_rebuilt_conversation_and_its_lead_keep_the_language_the_tracker_held_it_in(
+    repair: LeadRepair, store: LeadStore, tracker_url: str
+) -> None:
+    events = conversation()
+    events.insert(1, slot_set("language", "de", timestamp=START))
+    write_events(tracker_url, "lost-de", events)
+    forged = conversation(email="ben@southwind.example")
+    write_events(
+        tracker_url, "lost-forged", [forged[0], slot_set("language", "<b>x</b>", timestamp=START), *forged[1:]]
+    )
+
+    repair.repair("lost-de")
+    repair.repair("lost-forged")
+
+    record, lead = stored(store, "lost-de")
+    assert (record["language"], lead["language"]) == ("de", "de")
+    assert store.conversation_language("lost-forged") == "en"  # a value the bot does not speak is never stored
+
+
 def test_repairing_again_changes_nothing(repair: LeadRepair, store: LeadStore, tracker_url: str) -> None:
     write_events(tracker_url, "twice", conversation())
     repair.repair("twice")

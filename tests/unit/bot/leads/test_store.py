@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.clock import FixedClock
+from bot.db import make_engine
+from bot.leads.models import ChatOpen
 from bot.leads.store import AnswerRecord, LeadStore, VisitContext
 
 VISIT = VisitContext(
@@ -86,8 +90,8 @@ def test_the_email_makes_a_lead_with_what_is_known(store: LeadStore) -> None:
     assert lead == {
         "email": "Priya@QuantixLabs.com", "email_kind": "work", "full_name": "Priya", "company": "Quantix Labs",
         "role_title": "CTO", "seniority": "c_level", "status": "new", "company_size": 125, "timeline_months": 4.0,
-        "budget": "approved", "country": "India", "score": None, "reasons": None, "policy_version": None,
-        "status_history": [],
+        "budget": "approved", "country": "India", "language": "en", "score": None, "reasons": None,
+        "policy_version": None, "status_history": [],
     }  # fmt: skip
 
 
@@ -171,3 +175,35 @@ def test_an_empty_turn_or_one_without_consent_writes_nothing(store: LeadStore) -
     store.record_turn("s1", [], None)
     store.record_turn("s2", [email_answer("x@example.org")], "company")
     assert store.conversation_record("s1") is None and store.conversation_record("s2") is None
+
+
+def test_the_language_is_kept_on_the_conversation_and_its_lead_and_follows_the_visitor(store: LeadStore) -> None:
+    store.record_consent("s1", VisitContext(language="de"))
+    assert store.conversation_language("s1") == "de"
+    store.record_turn("s1", [email_answer("jana@alpenwerk.example")], "company", "de")
+    record = store.conversation_record("s1")
+    assert record is not None and record["language"] == "de" and record["lead"]["language"] == "de"
+    store.record_turn("s1", [], "role", "fr")  # the visitor switched: the lead speaks it too
+    store.end_conversation("s1", "completed", "es")
+    record = store.conversation_record("s1")
+    assert record is not None and (record["language"], record["lead"]["language"]) == ("es", "es")
+    store.record_turn("s1", [], "budget")  # a turn that does not say keeps it
+    assert store.conversation_language("s1") == "es"
+
+
+def test_a_language_the_bot_does_not_speak_is_stored_as_the_default(store: LeadStore) -> None:
+    for hostile in ("xx", "DE", "de-DE", "<script>", "e" * 300):
+        store.record_consent("s1", VisitContext(language=hostile))
+        assert store.conversation_language("s1") == "en", hostile
+    store.record_turn("s1", [email_answer("jana@alpenwerk.example")], None, "de")
+    store.record_turn("s1", [], "company", {"code": "de"})  # type: ignore[arg-type]
+    record = store.conversation_record("s1")
+    assert record is not None and (record["language"], record["lead"]["language"]) == ("en", "en")
+    assert store.conversation_language("nobody") == "en"
+
+
+def test_chat_opens_keep_the_language_they_opened_in(store: LeadStore, database_url: str) -> None:
+    store.record_chat_open(VisitContext(language="fr"))
+    store.record_chat_open(VisitContext(language="klingon"))
+    with make_engine(database_url).connect() as connection:
+        assert sorted(connection.execute(select(ChatOpen.language)).scalars()) == ["en", "fr"]
