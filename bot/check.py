@@ -11,6 +11,7 @@ from typing import List
 
 from bot.config_files import line_of, read_yaml
 from bot.errors import ConfigError
+from bot.languages import supported_languages
 from bot.playbook import Playbook, load_playbook
 from bot.routing.rules import load_routing
 from bot.routing.team import load_team
@@ -82,12 +83,13 @@ def run_checks(root: Path = PROJECT_ROOT) -> List[ConfigError]:
             domain, _ = read_yaml(root / "domain.yml")
             problems.extend(cross_check_closes(policy, scoring_path, ((domain or {}).get("responses") or {})))
             problems.extend(resource_problems(policy, scoring_path, root / "domain.yml"))
-    problems.extend(_check_team_and_booking(settings.ops_dir))
+    problems.extend(_check_team_and_booking(settings.ops_dir, root / "domain.yml"))
     return problems
 
 
-def _check_team_and_booking(ops_dir: Path) -> List[ConfigError]:
-    """ops/team.yml, ops/routing.yml (against the team) and ops/booking.yml."""
+def _check_team_and_booking(ops_dir: Path, domain_path: Path) -> List[ConfigError]:
+    """ops/team.yml, ops/routing.yml (against the team and the languages the domain speaks)
+    and ops/booking.yml."""
     problems: List[ConfigError] = []
     try:
         team = load_team(ops_dir / "team.yml")
@@ -95,7 +97,7 @@ def _check_team_and_booking(ops_dir: Path) -> List[ConfigError]:
         problems.append(exc)
     else:
         try:
-            load_routing(ops_dir / "routing.yml", team)
+            load_routing(ops_dir / "routing.yml", team, supported_languages(domain_path))
         except ConfigError as exc:
             problems.append(exc)
     try:

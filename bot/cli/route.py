@@ -36,7 +36,8 @@ def lead_from_argument(argument: str, services: Services) -> RoutingLead:
         if lead is None or lead.get("erased_at"):
             raise ValueError(f"no lead {text} (or it was erased)")
         answers = {question: answer["value"] for question, answer in latest_answers(lead["conversations"]).items()}
-        return routing_lead(Answers.of(answers, services.playbook), services.playbook, services.routing, None)
+        playbook = services.playbook
+        return routing_lead(Answers.of(answers, playbook), playbook, services.routing, None, lead["language"])
     try:
         fields = json.loads(text)
     except ValueError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from answers.normalise import normalise_email
+from bot.languages import language_of
 from bot.playbook import Parser, Playbook
 from bot.qualification.answers import Answers
 from bot.routing.rules import RoutingConfig, RoutingLead
@@ -14,10 +15,15 @@ from bot.scoring.score import Score
 MAX_USE_CASE_CHARS = 1000
 
 
-def routing_lead(answers: Answers, playbook: Playbook, routing: RoutingConfig, score: Score | None) -> RoutingLead:
+def routing_lead(
+    answers: Answers, playbook: Playbook, routing: RoutingConfig, score: Score | None, language: str | None = None
+) -> RoutingLead:
     """Every field ``ops/routing.yml`` may test; a field the visitor did not
-    give (or gave in a form we could not read) is left out, so no rule matches it."""
+    give (or gave in a form we could not read) is left out, so no rule matches it.
+    ``language`` is the conversation's (one the bot speaks, else the default; left out when None)."""
     fields: Dict[str, Any] = {}
+    if language is not None:
+        fields["language"] = language_of(language)
     for question in playbook.questions:
         answer = answers[question.slot]
         if not answer.given:

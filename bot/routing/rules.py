@@ -8,7 +8,9 @@ Three steps, in order (after Cal.com routing forms and Chili Piper's router):
 2. **Ordered rules**: the first rule whose conditions hold selects a team.
    Conditions compare a lead field with ``eq``, ``in``, ``not_in``, ``gte``,
    ``lte``, ``between`` or ``contains`` (strings ignore case), and combine with
-   ``all`` / ``any``. An empty group is refused: it would match silently.
+   ``all`` / ``any``. An empty group is refused: it would match silently. The
+   ``language`` field (the conversation's) takes ``eq``, ``in`` or ``not_in`` and
+   only languages the bot speaks (domain.yml's ``language`` slot).
 3. **The catch-all**: mandatory, always last.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Dict, List, Mapping, Tuple, Union
+from typing import Annotated, Any, Dict, Iterator, List, Mapping, Sequence, Tuple, Union
 
 import pycountry
 from pydantic import (
@@ -33,6 +35,7 @@ from pydantic import (
 
 from bot.config_files import error_message, line_of, load_model, read_yaml
 from bot.errors import ConfigError
+from bot.languages import supported_languages
 from bot.routing.team import TeamConfig
 
 
@@ -53,8 +56,10 @@ RegionName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 #: The lead fields a rule may test, and whether each is a number or text.
 NUMERIC_FIELDS = frozenset({"company_size", "timeline_months", "score"})
 TEXT_FIELDS = frozenset(
-    {"country", "country_code", "region", "seniority", "use_case", "email_domain", "company", "budget"}
+    {"country", "country_code", "region", "seniority", "use_case", "email_domain", "company", "budget", "language"}
 )
+#: The ops a field of a closed set of codes takes (a language is one of the bot's, not a phrase).
+CODE_OPS = {"language": ("eq", "in", "not_in")}
 FIELDS = NUMERIC_FIELDS | TEXT_FIELDS
 OPERATORS = ("eq", "in", "not_in", "gte", "lte", "between", "contains")
 #: A number where it reads as one ("200" too, as sales ops may quote it), else text; or a list of those.
@@ -85,6 +90,8 @@ class Condition(_Strict):
         if op not in OPERATORS:
             raise ValueError(f"unknown op '{op}' (ops: {', '.join(OPERATORS)})")
         numeric = name in NUMERIC_FIELDS
+        if name in CODE_OPS and op not in CODE_OPS[name]:
+            raise ValueError(f"'{name}' takes {', '.join(CODE_OPS[name])}, not '{op}'")
         if op in ("gte", "lte") and not (numeric and isinstance(value, (int, float))):
             raise ValueError(f"'{op}' needs a numeric field and a number")
         if op == "between":
@@ -268,9 +275,35 @@ def select_team(config: RoutingConfig, lead: RoutingLead) -> Tuple[str, str]:
     return config.catch_all.team, "catch_all"
 
 
-def load_routing(path: Path, team: TeamConfig) -> RoutingConfig:
-    """Loads ``ops/routing.yml`` and checks it against the team."""
+def conditions_of(group: Group, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...], Condition]]:
+    """Every condition of ``group`` (at key path ``path``), nested groups' too, with its key path."""
+    for key in ("all", "any"):
+        for index, item in enumerate(getattr(group, key) or ()):
+            where = (*path, key, index)
+            if isinstance(item, Group):
+                yield from conditions_of(item, where)
+            else:
+                yield where, item
+
+
+def _language_problem(condition: Condition, languages: Sequence[str]) -> str | None:
+    """Why a ``language`` condition can never hold, or None: each value must be a language the bot speaks."""
+    values = condition.value if isinstance(condition.value, list) else [condition.value]
+    spoken = {code.casefold() for code in languages}
+    unknown = [str(v) for v in values if _text(v) not in spoken]
+    if not unknown:
+        return None
+    return (
+        f"the bot does not speak {', '.join(repr(v) for v in unknown)} "
+        f"(languages: {', '.join(languages)}; domain.yml's language slot)"
+    )
+
+
+def load_routing(path: Path, team: TeamConfig, languages: Sequence[str] | None = None) -> RoutingConfig:
+    """Loads ``ops/routing.yml`` and checks it against the team and the languages the bot
+    speaks (``languages``; by default the language slot's values in domain.yml)."""
     _, lines = read_yaml(path)
+    spoken = tuple(languages) if languages is not None else supported_languages()
     try:
         config = load_model(path, RoutingConfig)
     except ConfigError as exc:
@@ -289,6 +322,12 @@ def load_routing(path: Path, team: TeamConfig) -> RoutingConfig:
                 line_of(lines, ("rules", index, "id")),
             )
         ids[rule.id] = index
+        for where, condition in conditions_of(rule.when, ("rules", index, "when")):
+            problem = _language_problem(condition, spoken) if condition.field == "language" else None
+            if problem:
+                raise ConfigError(
+                    str(path), ".".join(map(str, (*where, "value"))), problem, line_of(lines, (*where, "value"))
+                )
         if team.team(rule.team) is None:
             raise ConfigError(
                 str(path),

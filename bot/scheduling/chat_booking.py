@@ -84,7 +84,8 @@ class ChatBooking:
         if stored is not None:
             return stored, None
         answers = self._answers(sender_id)
-        lead = routing_lead(answers, self.playbook, self.routing, score(answers, self.scoring))
+        language = self.leads.conversation_language(sender_id)
+        lead = routing_lead(answers, self.playbook, self.routing, score(answers, self.scoring), language)
         decision, free = self.scheduler.route(lead)
         self.routing_log.record_decision(sender_id, decision)
         return decision, free

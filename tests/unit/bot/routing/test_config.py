@@ -104,3 +104,65 @@ def test_a_mistake_names_file_line_and_key(ops: Path, file: str, old: str, new: 
         load_all(ops)
     assert where in str(caught.value)
     assert file in str(caught.value)
+
+
+def uncomment_the_language_example(path: Path) -> None:
+    """The shipped routing.yml's commented ``language`` rule, made real (it stays the last rule)."""
+    text = path.read_text()
+    example = "  # - id: dach_speakers\n  #   when:\n  #     all:\n  #       - {field: language, op: in, value: [de]}\n  #   team: enterprise_emea\n"
+    assert example in text
+    path.write_text(text.replace(example, example.replace("  # ", "  ")))
+
+
+def line_with(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_the_language_example_routes_german_speakers_when_no_rule_above_took_them(ops: Path) -> None:
+    uncomment_the_language_example(ops / "routing.yml")
+    routing = load_routing(ops / "routing.yml", load_team(ops / "team.yml"))
+    assert select_team(routing, RoutingLead({"language": "de"})) == ("enterprise_emea", "rule:dach_speakers")
+    assert select_team(routing, RoutingLead({"language": "DE"})) == ("enterprise_emea", "rule:dach_speakers")
+    assert select_team(routing, RoutingLead({"language": "de", "region": "Americas"})) == ("americas", "rule:americas")
+    assert select_team(routing, RoutingLead({"language": "fr"})) == ("commercial", "catch_all")
+    assert select_team(routing, RoutingLead({})) == ("commercial", "catch_all")
+
+
+def test_the_shipped_rules_route_as_before_whatever_the_language() -> None:
+    routing = load_routing(OPS / "routing.yml", load_team(OPS / "team.yml"))
+    for language in ("en", "de", "es", "fr"):
+        assert select_team(routing, RoutingLead({"language": language})) == ("commercial", "catch_all")
+        emea = RoutingLead({"language": language, "region": "EMEA", "company_size": 500})
+        assert select_team(routing, emea) == ("enterprise_emea", "rule:emea_enterprise")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ("value: [de]}", "value: [de, it]}", "rules.3.when.all.0.value", "the bot does not speak 'it' (languages: en, de, es, fr"),
+        ("op: in, value: [de]}", "op: eq, value: german}", "rules.3.when.all.0.value", "does not speak 'german'"),
+        ("{field: language, op: in, value: [de]}", "{any: [{field: region, op: eq, value: EMEA}, {field: language, op: not_in, value: [en, xx]}]}",
+         "rules.3.when.all.0.any.1.value", "does not speak 'xx'"),
+        ("op: in, value: [de]}", "op: contains, value: de}", "rules.3.when.all", "'language' takes eq, in, not_in, not 'contains'"),
+    ],
+)  # fmt: skip
+def test_a_language_rule_names_file_line_and_key_of_a_language_the_bot_does_not_speak(
+    ops: Path, old: str, new: str, key: str, problem: str
+) -> None:
+    path = ops / "routing.yml"
+    uncomment_the_language_example(path)
+    edit(path, old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_routing(path, load_team(ops / "team.yml"))
+    assert f"routing.yml:{line_with(path, 'field: language')}: {key}: " in str(caught.value)
+    assert problem in str(caught.value)
+
+
+def test_the_languages_a_rule_may_name_are_the_ones_the_domain_speaks(ops: Path) -> None:
+    path = ops / "routing.yml"
+    uncomment_the_language_example(path)
+    edit(path, "value: [de]}", "value: [it]}")
+    routing = load_routing(path, load_team(ops / "team.yml"), languages=("en", "it"))  # a fourth language added
+    assert select_team(routing, RoutingLead({"language": "it"})) == ("enterprise_emea", "rule:dach_speakers")
+    with pytest.raises(ConfigError, match="does not speak 'it'"):
+        load_routing(path, load_team(ops / "team.yml"))

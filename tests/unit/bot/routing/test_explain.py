@@ -36,6 +36,17 @@ def test_a_stored_lead_is_routed_from_its_answers(services: Services) -> None:
     assert "reasons: account_owner, picked:lena" in lines
 
 
+def test_a_stored_lead_is_routed_in_the_language_it_chatted_in(services: Services) -> None:
+    services.leads.record_consent("v-de", VisitContext(language="de"))
+    question = services.playbook.question("work_email")
+    value = understand(question.parser, "jana@hofmann-werke.example", NOW.date())  # type: ignore[union-attr]
+    record = AnswerRecord("work_email", question.parser.value, "jana@hofmann-werke.example", value, True)  # type: ignore[union-attr]
+    services.leads.record_turn("v-de", [record], None, "de")
+    lead = lead_from_argument(str(services.leads.lead_id_for("v-de")), services)
+    assert lead.fields == {"email_domain": "hofmann-werke.example", "language": "de"}
+    assert lead_from_argument('{"language": "de"}', services).fields == {"language": "de"}
+
+
 @pytest.mark.parametrize(
     ("argument", "problem"),
     [
