@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Sequence, Tuple
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from bot.settings import PROJECT_ROOT
 
@@ -38,6 +39,17 @@ def supported_languages(domain_path: Path = PROJECT_ROOT / "domain.yml") -> Tupl
 def language_of(value: Any) -> str:
     """A slot's (or anyone's) language code if the bot speaks it, else the default."""
     return value if isinstance(value, str) and value in supported_languages() else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=64)
+def language_name(code: str, in_language: str = DEFAULT_LANGUAGE) -> str:
+    """A language's name for people ("German"; "Deutsch" in German), from CLDR through Babel;
+    the code itself for one CLDR has no name for."""
+    try:
+        name = Locale.parse(in_language).languages.get(code)
+    except (UnknownLocaleError, ValueError):
+        name = None
+    return str(name or code)
 
 
 def browser_languages(value: Any) -> List[str]:

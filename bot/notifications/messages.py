@@ -4,7 +4,9 @@
 claimed outbox row; :func:`slack_blocks` turns it into a Block Kit message.
 The visitor's words are escaped for Slack's mrkdwn (``&``, ``<``, ``>``), so
 an answer like ``<!channel>`` or ``<https://evil|click>`` shows as text and
-pings nobody.
+pings nobody. A lead who chatted in another language than English gets their
+language and each answer in their words with its English gloss
+("company size: etwa 400 Mitarbeiter → 400 employees").
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.languages import DEFAULT_LANGUAGE, language_name, language_of
 from bot.leads.models import Answer, Conversation, Lead, MeetingRequest
 from bot.notifications.outbox import Pending
+from bot.qualification.gloss import gloss
 from bot.routing.team import TeamConfig
 from calendar_booking.tables import bookings
 
@@ -36,6 +40,23 @@ NO_MEETING_TITLES = {
     "abandoned": "Hot lead, no meeting yet: left before picking a time",
 }
 MAX_QUOTE_CHARS = 300
+#: An answer's words as quoted beside its gloss, at most.
+MAX_WORDS_CHARS = 120
+#: Answers the lead already shows as given (who, company) or quotes whole (what they want).
+_NOT_GLOSSED = ("use_case",)
+
+
+@dataclass(frozen=True)
+class GlossedAnswer:
+    """One answer in the visitor's words, and what it was understood as, in English."""
+
+    question: str
+    words: str
+    gloss: str
+
+    @property
+    def label(self) -> str:
+        return self.question.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,13 @@ class Alert:
     booking_id: str | None = None
     #: For a CQL without a meeting: ``declined`` or ``abandoned``.
     why_no_meeting: str | None = None
+    #: The language the visitor chatted in, and (when it is not English) their answers glossed.
+    language: str = DEFAULT_LANGUAGE
+    answers: Tuple[GlossedAnswer, ...] = ()
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
 
     @property
     def title(self) -> str:
@@ -105,7 +133,7 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
             if request is not None:
                 ae_key, preferred, why_no_meeting = request.ae_key, request.preferred_times, request.kind
         columns = (Lead.id, Lead.full_name, Lead.email, Lead.role_title, Lead.company, Lead.company_size, Lead.country,
-                   Lead.status, Lead.score, Lead.reasons, Lead.erased_at)  # fmt: skip
+                   Lead.status, Lead.score, Lead.reasons, Lead.erased_at, Lead.language)  # fmt: skip
         lead = (
             connection.execute(select(*columns).where(Lead.id == pending.lead_id)).one_or_none()
             if pending.lead_id
@@ -113,7 +141,10 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
         )
         lead_fields: Dict[str, Any] = {}
         if lead is not None and lead.erased_at is None:
+            language = language_of(lead.language)
             lead_fields = {
+                "language": language,
+                "answers": _glossed_answers(connection, lead.id) if language != DEFAULT_LANGUAGE else (),
                 "name": lead.full_name, "email": lead.email, "role": lead.role_title, "company": lead.company,
                 "company_size": lead.company_size, "country": lead.country, "tier": lead.status, "score": lead.score,
                 "reasons": tuple(str(r.get("text", "")) for r in lead.reasons or []),
@@ -133,6 +164,23 @@ def alert_for(engine: Engine, team: TeamConfig, pending: Pending, public_url: st
         **meeting,
         **lead_fields,
     )
+
+
+def _glossed_answers(connection: Any, lead_id: int) -> Tuple[GlossedAnswer, ...]:
+    """The lead's answers that have a gloss, the latest to each question, in the order given."""
+    rows = connection.execute(
+        select(Answer.question, Answer.parser, Answer.raw_text, Answer.value)
+        .join(Conversation, Answer.conversation_id == Conversation.id)
+        .where(Conversation.lead_id == lead_id, Answer.answered_at.is_not(None))
+        .order_by(Answer.id)
+    ).all()
+    latest: Dict[str, GlossedAnswer] = {}
+    for question, parser, words, value in rows:
+        english = gloss(parser, value) if question not in _NOT_GLOSSED else None
+        if english and words:
+            latest.pop(question, None)  # a later answer moves the question to where it was given
+            latest[question] = GlossedAnswer(question, str(words)[:MAX_WORDS_CHARS], english)
+    return tuple(latest.values())
 
 
 def _use_case(connection: Any, lead_id: int) -> str | None:
@@ -201,6 +249,8 @@ def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*In their words:* {escape(alert.use_case)}"}}
         )
+    if alert.language != DEFAULT_LANGUAGE:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": language_text(alert)[:3000]}})
     if alert.lead_url:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{alert.lead_url}|Open the lead>"}]}
@@ -208,6 +258,13 @@ def slack_blocks(alert: Alert) -> List[Dict[str, Any]]:
     if alert.lead_id and alert.kind != "meeting_cancelled":
         blocks.append(action_buttons(f"{alert.lead_id}:{alert.booking_id or ''}", reassign=bool(alert.booking_id)))
     return blocks
+
+
+def language_text(alert: Alert) -> str:
+    """The visitor's language, and each answer in their words (escaped) with its English gloss."""
+    lines = [f"*Chatted in {escape(alert.language_name)}*" + (" (their words → in English):" if alert.answers else "")]
+    lines += [f"• {escape(a.label)}: {escape(a.words)} → {escape(a.gloss)}" for a in alert.answers]
+    return "\n".join(lines)
 
 
 #: Why an AE marks a lead "Not a fit": reason code → what the menu shows.

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.conversation.phrases import load_phrases, phrase
-from bot.languages import language_of, preferred_language, supported_languages
+from bot.languages import language_name, language_of, preferred_language, supported_languages
 from bot.playbook import load_playbook
 from bot.scheduling.zones import slot_label, time_label
 from bot.settings import PROJECT_ROOT
@@ -148,3 +148,9 @@ def test_the_language_before_the_latest_message_is_known_when_that_message_chang
     assert language_before_turn([slot("es"), user, slot("es")]) is None  # unchanged
     assert language_before_turn([slot("fr"), user]) is None and language_before_turn([]) is None
     assert language_before_turn([slot("zz"), user, slot("de")]) == "en"  # a forged value reads as the default
+
+
+def test_a_language_is_named_for_people_and_an_unknown_code_as_itself() -> None:
+    assert [language_name(code) for code in ("en", "de", "es", "fr")] == ["English", "German", "Spanish", "French"]
+    assert language_name("de", "de") == "Deutsch"
+    assert language_name("qq") == "qq" and language_name("de", "not-a-locale") == "de"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Iterator, List
 
@@ -12,16 +13,27 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.db import make_engine
-from bot.leads.store import VisitContext
+from bot.leads.store import AnswerRecord, VisitContext
 from bot.notifications.abandoned import LOOK_BACK as ABANDON_LOOK_BACK
 from bot.notifications.abandoned import alert_abandoned_offers
 from bot.notifications.erasure import ERASURE_KINDS
-from bot.notifications.messages import NOT_A_FIT_REASONS, Alert, alert_for, escape, plain_text, slack_blocks
+from bot.notifications.messages import (
+    NOT_A_FIT_REASONS,
+    Alert,
+    GlossedAnswer,
+    alert_for,
+    escape,
+    plain_text,
+    slack_blocks,
+)
 from bot.notifications.notifiers import LocalNotifier, SlackNotifier, slack_client
 from bot.notifications.outbox import LEASE_SECONDS, Outbox, as_pending, enqueue
 from bot.notifications.worker import deliver_due
+from bot.qualification.understand import understand
+from bot.routing.router import RouteDecision
 from bot.routing.rules import RoutingLead
 from bot.scheduling.scheduler import LeadBrief, OfferedSlot
+from bot.scoring.score import score
 from bot.services import Services
 from calendar_booking.port import Attendee
 from tests.conftest import NOW
@@ -342,3 +354,65 @@ def test_one_alert_that_cannot_be_rendered_does_not_stop_the_others(services: Se
     rows = {r["recipient"]: r for r in outbox.recent()}
     assert rows["team:enterprise_emea"]["status"] == "delivered"
     assert (rows["ae:lena"]["status"], rows["ae:lena"]["last_error"]) == ("pending", "error: ValueError")
+
+
+#: A German visitor's answers as typed; the last size and role win (said again later).
+SAID_IN_GERMAN = {
+    "work_email": "jana@alpenwerk-gruppe.de", "full_name": "Jana Weiß", "company": "Alpenwerk",
+    "role": "Teamleiterin", "company_size": "etwa 400 Mitarbeiter", "timeline": "dieses Quartal",
+    "budget": "Budget ist freigegeben", "country": "aus der Schweiz", "use_case": "Leads <b>am</b> Wochenende",
+}  # fmt: skip
+
+
+def qualify_in_german(services: Services, sender: str, corrections: Dict[str, str]) -> RouteDecision:
+    services.leads.record_consent(sender, VisitContext(language="de"))
+    for slot, text in [*SAID_IN_GERMAN.items(), *corrections.items()]:
+        question = services.playbook.question(slot)
+        assert question is not None
+        value = understand(question.parser, text, NOW.date())
+        record = AnswerRecord(slot, question.parser.value, text, value, value is not None)
+        services.leads.record_turn(sender, [record], None, "de")
+    services.leads.record_score(sender, score(services.leads.stored_answers(sender), services.scoring))  # type: ignore[arg-type]
+    decision, _ = services.scheduler.route(RoutingLead({"email_domain": "alpenwerk-gruppe.de"}))
+    services.routing_log.record_decision(sender, decision)
+    return decision
+
+
+def test_a_german_leads_alert_names_the_language_and_glosses_each_answer_in_english(
+    services: Services, outbox: Outbox
+) -> None:
+    corrections = {"company_size": "ungefähr 450 Leute & mehr", "role": "Vertriebsleiterin"}
+    decision = qualify_in_german(services, "visitor-de", corrections)
+    services.routing_log.record_request("visitor-de", "manual", decision, "Dienstag vormittags")
+    alert = render(services, outbox)(next(p for p in outbox.claim(NOW) if p.recipient == "ae:lena"))
+    assert alert.language == "de" and alert.language_name == "German"
+    blocks = slack_blocks(alert)
+    [language] = [b["text"]["text"] for b in blocks if "Chatted in" in str(b)]
+    assert language.splitlines() == [
+        "*Chatted in German* (their words → in English):",
+        "• role: Vertriebsleiterin → head",  # the later answer, where the question was first answered
+        "• company size: ungefähr 450 Leute &amp; mehr → 450 employees",
+        "• timeline: dieses Quartal → this quarter (within 2 months)",
+        "• budget: Budget ist freigegeben → budget approved",
+        "• country: aus der Schweiz → Switzerland",
+    ]
+    assert "*In their words:* Leads &lt;b&gt;am&lt;/b&gt; Wochenende" in str(blocks)  # the use case, once
+    forged = replace(alert, answers=(GlossedAnswer("role", "<!channel> <https://evil.example|Chef>", "head"),))
+    assert "• role: &lt;!channel&gt; &lt;https://evil.example|Chef&gt; → head" in str(slack_blocks(forged))
+
+
+def test_an_english_leads_alert_says_nothing_of_its_language(services: Services, outbox: Outbox) -> None:
+    book_for_lead(services)
+    alert = render(services, outbox)(outbox.claim(NOW)[0])
+    assert alert.language == "en" and alert.answers == ()
+    assert "Chatted in" not in str(slack_blocks(alert))
+
+
+def test_an_erased_german_lead_is_alerted_with_no_words_of_theirs(services: Services, outbox: Outbox) -> None:
+    decision = qualify_in_german(services, "visitor-de", {})
+    services.routing_log.record_request("visitor-de", "declined", decision)
+    lead_id = services.leads.lead_id_for("visitor-de")
+    assert lead_id is not None and services.leads.erase(lead_id) is not None
+    alerts = [render(services, outbox)(p) for p in outbox.claim(NOW) if p.kind == "cql_no_meeting"]
+    assert alerts and all(a.answers == () and a.language == "en" for a in alerts)
+    assert all("Wochenende" not in str(slack_blocks(a)) and "Quartal" not in str(slack_blocks(a)) for a in alerts)
