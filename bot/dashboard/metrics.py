@@ -2,7 +2,7 @@
 
 Each function takes a connection and a :class:`Period` and returns plain
 data; the pages in :mod:`bot.web.dashboard` draw it. The database counts:
-conversations are read as groups (source, campaign, page, how far they got)
+conversations are read as groups (source, campaign, page, language, how far they got)
 with their number, so the funnel and its breakdowns come from the same rows.
 """
 
@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Sequence, Tuple
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.engine import Connection
 
+from bot.languages import DEFAULT_LANGUAGE
 from bot.leads.models import Answer, ChatOpen, Conversation, Lead, RoutingDecision
 from bot.notifications.outbox import DELIVERED, notifications
 from bot.routing.team import TeamConfig
@@ -34,7 +35,7 @@ STAGES: Tuple[Tuple[str, str], ...] = (
     ("held", "Meeting held (time passed)"),
 )
 #: How the funnel can be broken down.
-BREAKDOWNS = {"source": "UTM source", "campaign": "UTM campaign", "landing": "Landing page"}
+BREAKDOWNS = {"source": "UTM source", "campaign": "UTM campaign", "landing": "Landing page", "language": "Language"}
 BOOKED_STATUSES = ("confirmed", "cancelled")  # cancelled meetings were booked once
 UNKNOWN = "(none)"
 
@@ -67,7 +68,8 @@ class Funnel:
 
 def conversation_groups(connection: Connection, period: Period, now: datetime) -> List[Dict[str, Any]]:
     """The consented conversations started in ``period``, counted (``n``) by
-    where they came from and how far they got; the database does the counting."""
+    where they came from, the language they were held in and how far they got;
+    the database does the counting."""
     sender = Conversation.sender_id
     offered = exists().where(RoutingDecision.sender_id == sender)
     booked = exists().where(and_(bookings.c.reference == sender, bookings.c.status.in_(BOOKED_STATUSES)))
@@ -76,6 +78,7 @@ def conversation_groups(connection: Connection, period: Period, now: datetime) -
         Conversation.utm["utm_source"].as_string().label("source"),
         Conversation.utm["utm_campaign"].as_string().label("campaign"),
         Conversation.page_url.label("page_url"),
+        Conversation.language.label("language"),
         (Conversation.outcome == "completed").label("answered"),
         (Lead.status == "cql").label("cql"),
         offered.label("offered"),
@@ -94,6 +97,7 @@ def conversation_groups(connection: Connection, period: Period, now: datetime) -
             "source": row.source or UNKNOWN,
             "campaign": row.campaign or UNKNOWN,
             "landing": landing_path(row.page_url) or UNKNOWN,
+            "language": row.language or DEFAULT_LANGUAGE,
             "answered": bool(row.answered),
             "cql": bool(row.cql),
             "offered": bool(row.offered),
@@ -124,16 +128,23 @@ def booking_waits(connection: Connection, period: Period) -> List[float]:
 
 
 def chat_opens(connection: Connection, period: Period) -> List[Dict[str, Any]]:
-    """The chats opened in ``period``, counted (``n``) by UTM source, campaign and landing page."""
-    columns = [ChatOpen.utm_source, ChatOpen.utm_campaign, ChatOpen.landing_path]
+    """The chats opened in ``period``, counted (``n``) by UTM source, campaign, landing page
+    and the language they opened in."""
+    columns = [ChatOpen.utm_source, ChatOpen.utm_campaign, ChatOpen.landing_path, ChatOpen.language]
     rows = connection.execute(
         select(*columns, func.count())
         .where(ChatOpen.opened_at >= period.since, ChatOpen.opened_at < period.until)
         .group_by(*columns)
     ).all()
     return [
-        {"source": source or UNKNOWN, "campaign": campaign or UNKNOWN, "landing": landing or UNKNOWN, "n": int(n)}
-        for source, campaign, landing, n in (tuple(row) for row in rows)
+        {
+            "source": source or UNKNOWN,
+            "campaign": campaign or UNKNOWN,
+            "landing": landing or UNKNOWN,
+            "language": language or DEFAULT_LANGUAGE,
+            "n": int(n),
+        }
+        for source, campaign, landing, language, n in (tuple(row) for row in rows)
     ]
 
 

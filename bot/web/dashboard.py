@@ -1,7 +1,7 @@
 """The ops dashboard (``/ops``), for signed-in sales ops people.
 
 - ``/ops``: the funnel for a period (7, 30, 90 or 365 days) with conversion
-  rates, broken down by UTM source, campaign or landing page; drop-off by
+  rates, broken down by UTM source, campaign, landing page or language; drop-off by
   question; this month's meetings per AE against their fair share; the
   score distribution by tier and the knock-outs; speed to lead.
 - ``/ops/leads``: the leads, filtered by tier, email and date, 50 a page;
@@ -32,6 +32,7 @@ from sqlalchemy import select
 from bot.check import run_checks
 from bot.dashboard import metrics
 from bot.dashboard.charts import horizontal_bars, stacked_columns
+from bot.languages import DEFAULT_LANGUAGE, language_name, language_of
 from bot.leads.models import RoutingDecision
 from bot.leads.queries import LeadFilter
 from bot.rescore import preview
@@ -127,14 +128,20 @@ def _funnel_section(total: metrics.Funnel) -> str:
 
 def _breakdown_section(rows: List[tuple[str, metrics.Funnel]], by: str) -> str:
     keys = [key for key, _ in metrics.STAGES]
+    name = _language_html if by == "language" else e
     body = [
-        [e(group)]
+        [name(group)]
         + [f"{f.counts[k]:,}" for k in keys]
         + [_pct(f.counts["booked"] / f.counts["opened"] if f.counts["opened"] else None)]
         for group, f in rows[:25]
     ]
     table = _table([metrics.BREAKDOWNS[by]] + [label for _, label in metrics.STAGES] + ["Booked / opened"], body)
     more = f"<p>{len(rows) - 25} more not shown.</p>" if len(rows) > 25 else ""
+    if by == "language":
+        more += (
+            "<p>A chat counts as opened in the browser's language (when the bot speaks it), and from"
+            " consent on in the language of the conversation, which follows the visitor.</p>"
+        )
     return (
         f'<section aria-labelledby="by"><h2 id="by">By {e(metrics.BREAKDOWNS[by].lower())}</h2>{table}{more}</section>'
     )
@@ -264,28 +271,41 @@ def _routing(app: Sanic, senders: List[str]) -> List[Dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
+def _language_html(code: str) -> str:
+    """The language by its English name, and its code: "German <code>de</code>"."""
+    return f"{e(language_name(code))} <code>{e(code)}</code>"
+
+
+def _answers_table(answers: Dict[str, Dict[str, Any]], glossed: bool) -> str:
+    """The answers: the visitor's words, what they were understood as, and (for a lead who
+    chatted in another language) the English gloss of that."""
+    headers = ["Question", "Their words", "Understood as", *(["In English"] if glossed else []), "When"]
+    rows = [
+        (
+            e(q.replace("_", " ")),
+            e(str(a.get("text") or "")),
+            e(_understood(a.get("value"))),
+            *([e(a.get("gloss") or "")] if glossed else []),
+            time_html(a.get("at")),
+        )
+        for q, a in answers.items()
+    ]
+    return _table(headers, rows)
+
+
 def lead_page_body(request: Request, lead: Dict[str, Any], routing: List[Dict[str, Any]]) -> str:
     lead_id = int(lead["id"])
+    language = language_of(lead.get("language"))
     facts = [
         ("Email", e(lead["email"])), ("Company", e(lead.get("company") or "")), ("Role", e(lead.get("role") or "")),
         ("Company size", e(str(lead.get("company_size") or ""))), ("Country", e(lead.get("country") or "")),
+        ("Language", _language_html(language)),
         ("Tier", f'<strong>{e(lead["status"])}</strong>'), ("Score", e(str(lead.get("score") if lead.get("score") is not None else "–"))),
         ("Accepted by", e(lead.get("accepted_by") or "nobody yet")),
     ]  # fmt: skip
     summary = "<dl class='facts'>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
     reasons = "".join(f"<li>{e(str(r.get('text', '')))}</li>" for r in lead.get("reasons") or [])
-    answers = _table(
-        ["Question", "Their words", "Understood as", "When"],
-        [
-            (
-                e(q.replace("_", " ")),
-                e(str(a.get("text") or "")),
-                e(_understood(a.get("value"))),
-                time_html(a.get("at")),
-            )
-            for q, a in lead.get("answers", {}).items()
-        ],
-    )
+    answers = _answers_table(lead.get("answers", {}), glossed=language != DEFAULT_LANGUAGE)
     history = _table(
         ["When", "From", "To", "Why", "Who", "Note"],
         [

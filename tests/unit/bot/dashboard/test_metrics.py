@@ -86,3 +86,21 @@ def test_the_median_time_to_answer_is_the_middle_wait(services: Services) -> Non
         [company] = metrics.drop_off(connection, PERIOD, ["company"])
     assert (company.asked, company.answered, company.left) == (4, 4, 0)
     assert company.median_seconds is not None and abs(company.median_seconds - 25.0) < 0.01  # (20 + 30) / 2
+
+
+def test_the_funnel_breaks_down_by_the_language_of_each_chat(services: Services) -> None:
+    journeys(services)  # in English
+    services.leads.record_chat_open(VisitContext(language="de"))
+    services.leads.record_chat_open(VisitContext(language="de"))
+    book_for_lead(services, "booked-de", VisitContext(language="de"))
+    services.leads.record_consent("left-es", VisitContext(language="es"))
+    with make_engine(services.settings.database_url).connect() as connection:
+        facts = metrics.conversation_groups(connection, PERIOD, NOW)
+        opens = metrics.chat_opens(connection, PERIOD)
+    by_language = metrics.funnel_by(facts, opens, "language")
+    assert [language for language, _ in by_language] == ["en", "de", "es"]
+    counts = {language: funnel.counts for language, funnel in by_language}
+    assert counts["de"] == {"opened": 2, "consented": 1, "answered": 0, "cql": 1, "offered": 1, "booked": 1, "held": 0}
+    assert (counts["en"]["opened"], counts["en"]["consented"], counts["en"]["booked"]) == (3, 2, 1)
+    assert (counts["es"]["opened"], counts["es"]["consented"]) == (0, 1)  # opened in another language, say
+    assert "language" in metrics.BREAKDOWNS
