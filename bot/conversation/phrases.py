@@ -1,6 +1,7 @@
-"""The words the actions put into responses (button titles, "our team", "or"), in every
-language the bot speaks, from ``ops/phrases.yml``. Whole messages live in domain.yml; these
-are only its fillers. ``make check`` names a phrase missing a language the domain speaks."""
+"""The words the actions put into responses (button titles, "our team", "or"), and the
+meeting page's and its invite's text, in every language the bot speaks, from
+``ops/phrases.yml``. Whole chat messages live in domain.yml; these are only its fillers.
+``make check`` names a phrase missing a language the domain speaks."""
 
 from __future__ import annotations
 
@@ -16,8 +17,15 @@ from bot.playbook import LanguageCode
 from bot.settings import PROJECT_ROOT
 
 PHRASES_FILE = PROJECT_ROOT / "ops" / "phrases.yml"
-#: The phrases the actions use: the file must have each (in English at least).
-NEEDED = ("other_times", "none_work", "or", "our_team", "someone_from_our_team", "your_email", "you", "manage_links")
+#: The phrases the actions and the meeting page use: the file must have each (in English at least).
+NEEDED = (
+    "other_times", "none_work", "or", "our_team", "someone_from_our_team", "your_email", "you", "manage_links",
+    "meeting_title", "meeting_link_invalid_title", "meeting_link_invalid", "meeting_with", "meeting_is_cancelled",
+    "meeting_video_call", "meeting_add_to_calendar", "meeting_pick_another", "meeting_cant_make_it", "meeting_cancel",
+    "meeting_moved_to", "meeting_cancelled_now", "meeting_already_cancelled", "meeting_calendar_down_stands",
+    "meeting_too_large", "meeting_pick_below", "meeting_cancelled_book_anew", "meeting_time_gone", "meeting_book_anew",
+    "meeting_time_taken", "meeting_calendar_down_unchanged", "meeting_moved", "ics_summary", "ics_manage",
+)  # fmt: skip
 
 Phrase = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 

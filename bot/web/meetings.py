@@ -8,9 +8,13 @@
 
 A link to a meeting that was moved (or given to another AE) leads to where it
 went: the page says so, and the ``.ics``, *Move* and *Cancel* act on the meeting
-as it is now. A forged or malformed token is a 404 that reveals nothing. Every value shown
-is HTML-escaped. The calendar event is moved or cancelled through the same
-booking service as the chat uses.
+as it is now. A forged or malformed token is a 404 that reveals nothing (in the
+browser's language). Every value shown is HTML-escaped. The calendar event is moved
+or cancelled through the same booking service as the chat uses.
+
+The page and the ``.ics`` speak the language of the conversation that booked the
+meeting (its words in ``ops/phrases.yml``, its dates by Babel), and say so: the
+page's ``lang`` attribute, the invite's ``LANGUAGE`` parameter.
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, List
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 from sanic import Sanic
@@ -30,8 +34,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, raw
 from sanic.response import html as html_response
 
+from bot.conversation.phrases import phrase
+from bot.languages import DEFAULT_LANGUAGE, MAX_TAGS, browser_languages, preferred_language
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.zones import slot_label, zone_label
+from bot.scheduling.zones import slot_label, time_label, zone_label
 from bot.services import Services
 from bot.web.headers import security_headers
 from calendar_booking.availability import spread
@@ -49,21 +55,49 @@ def _template() -> str:
     return (TEMPLATES_DIR / "meeting.html").read_text(encoding="utf-8")
 
 
-def _page(request: Request, title: str, body: str, status: int = 200) -> HTTPResponse:
-    page = _template().replace("{{ title }}", html.escape(title)).replace("{{ body }}", body)
+def _say(key: str, language: str, **values: str) -> str:
+    """A phrase of ``ops/phrases.yml`` in ``language``, filled in."""
+    return phrase(key, language).format(**values) if values else phrase(key, language)
+
+
+def _say_html(key: str, language: str, **values: str) -> str:
+    """A phrase as HTML: its text escaped, ``values`` (HTML already escaped) filled in."""
+    template = html.escape(phrase(key, language))
+    return template.format(**values) if values else template
+
+
+def _page(title: str, body: str, language: str, status: int = 200) -> HTTPResponse:
+    page = (
+        _template()
+        .replace("{{ lang }}", html.escape(language, quote=True))
+        .replace("{{ title }}", html.escape(title))
+        .replace("{{ body }}", body)
+    )
     return html_response(page, status=status, headers=security_headers("'self'"))
 
 
+def _meeting_page(body: str, language: str, status: int = 200) -> HTTPResponse:
+    return _page(_say("meeting_title", language), body, language, status)
+
+
+def request_language(request: Request) -> str:
+    """The first language of the browser's ``Accept-Language`` the bot speaks, else the default:
+    for a page that has no meeting (so no conversation) to take the language from."""
+    header = str(request.headers.get("accept-language") or "")[:500]
+    tags = [part.split(";", 1)[0].strip() for part in header.split(",")[:MAX_TAGS]]
+    return preferred_language(browser_languages(tags)) or DEFAULT_LANGUAGE
+
+
 def _not_found(request: Request) -> HTTPResponse:
-    return _page(
-        request, "Link not valid", "<p>This link is not valid. Please use the link from your confirmation.</p>", 404
-    )
+    language = request_language(request)
+    body = f"<p>{_say_html('meeting_link_invalid', language)}</p>"
+    return _page(_say("meeting_link_invalid_title", language), body, language, 404)
 
 
-def _when(booking: Booking) -> str:
+def _when(booking: Booking, language: str = DEFAULT_LANGUAGE) -> str:
     zone = booking.visitor_timezone or booking.host_timezone
-    end = booking.end.astimezone(ZoneInfo(zone))
-    return f"{slot_label(booking.start, zone)}–{end:%H:%M}, {zone_label(zone, booking.start)}"
+    start, end = slot_label(booking.start, zone, language), time_label(booking.end, zone, language)
+    return f"{start}–{end}, {zone_label(zone, booking.start)}"
 
 
 def _other_times(services: Services, booking: Booking) -> List[Any]:
@@ -73,36 +107,52 @@ def _other_times(services: Services, booking: Booking) -> List[Any]:
     return spread(free, 6, zone, per_day=2)
 
 
-def _meeting_body(services: Services, booking: Booking, token: str, notice: str = "") -> str:
+def _ae_name(services: Services, booking: Booking, language: str) -> str:
     ae = services.team.by_key.get(booking.host_key)
-    who = html.escape(ae.name if ae else "our team")
+    return ae.name if ae else phrase("our_team", language)
+
+
+def _meeting_body(services: Services, booking: Booking, token: str, language: str, notice: str = "") -> str:
+    who = html.escape(_ae_name(services, booking, language))
+    when = html.escape(_when(booking, language))
     parts = [f'<p class="notice">{html.escape(notice)}</p>' if notice else ""]
     if not booking.active:
-        parts.append(f"<p>Your meeting with {who} on {html.escape(_when(booking))} is cancelled.</p>")
+        parts.append(f"<p>{_say_html('meeting_is_cancelled', language, ae=who, when=when)}</p>")
         return "".join(parts)
-    parts.append(f"<p>Your meeting with <strong>{who}</strong>: <strong>{html.escape(_when(booking))}</strong>.</p>")
+    strong = {"ae": f"<strong>{who}</strong>", "when": f"<strong>{when}</strong>"}
+    parts.append(f"<p>{_say_html('meeting_with', language, **strong)}</p>")
     if booking.meet_link:
+        link = html.escape(booking.meet_link, quote=True)
         parts.append(
-            f'<p>Video call: <a href="{html.escape(booking.meet_link, quote=True)}">{html.escape(booking.meet_link)}</a></p>'
+            f'<p>{_say_html("meeting_video_call", language)} <a href="{link}">{html.escape(booking.meet_link)}</a></p>'
         )
-    parts.append(f'<p><a href="/meetings/{token}/invite.ics" download>Add to my calendar (.ics)</a></p>')
+    parts.append(
+        f'<p><a href="/meetings/{token}/invite.ics" download>{_say_html("meeting_add_to_calendar", language)}</a></p>'
+    )
     zone = booking.visitor_timezone or booking.host_timezone
     slots = _other_times(services, booking)
     if slots:
         buttons = "".join(
-            f'<button class="cta" name="start" value="{html.escape(s.start.isoformat(), quote=True)}">{html.escape(slot_label(s.start, zone))}</button> '
+            f'<button class="cta" name="start" value="{html.escape(s.start.isoformat(), quote=True)}">'
+            f"{html.escape(slot_label(s.start, zone, language))}</button> "
             for s in slots
         )
-        parts.append(f'<h2>Pick another time</h2><form method="post" action="/meetings/{token}/move">{buttons}</form>')
+        parts.append(
+            f"<h2>{_say_html('meeting_pick_another', language)}</h2>"
+            f'<form method="post" action="/meetings/{token}/move">{buttons}</form>'
+        )
     parts.append(
-        f'<h2>Can\'t make it?</h2><form method="post" action="/meetings/{token}/cancel">'
-        '<button class="cta secondary">Cancel the meeting</button></form>'
+        f"<h2>{_say_html('meeting_cant_make_it', language)}</h2>"
+        f'<form method="post" action="/meetings/{token}/cancel">'
+        f'<button class="cta secondary">{_say_html("meeting_cancel", language)}</button></form>'
     )
     return "".join(parts)
 
 
-def invite_ics(booking: Booking, ae_name: str, ae_email: str | None, manage_url: str | None) -> bytes:
-    """The meeting as an iCalendar (RFC 5545) file."""
+def invite_ics(
+    booking: Booking, ae_name: str, ae_email: str | None, manage_url: str | None, language: str = DEFAULT_LANGUAGE
+) -> bytes:
+    """The meeting as an iCalendar (RFC 5545) file, its summary and description in ``language``."""
     calendar = Calendar()
     calendar.add("prodid", "-//CQL Bot//Meetings//EN")
     calendar.add("version", "2.0")
@@ -112,11 +162,12 @@ def invite_ics(booking: Booking, ae_name: str, ae_email: str | None, manage_url:
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
-    event.add("summary", f"Intro call with {ae_name}")
-    lines = [f"Video call: {booking.meet_link}"] if booking.meet_link else []
+    summary = _say("ics_summary", language, ae=ae_name)
+    event.add("summary", summary, parameters={"LANGUAGE": language})
+    lines = [f"{_say('meeting_video_call', language)} {booking.meet_link}"] if booking.meet_link else []
     if manage_url:
-        lines.append(f"Move or cancel: {manage_url}")
-    event.add("description", "\n".join(lines) or "Intro call")
+        lines.append(_say("ics_manage", language, url=manage_url))
+    event.add("description", "\n".join(lines) or summary, parameters={"LANGUAGE": language})
     event.add("status", "CONFIRMED" if booking.active else "CANCELLED")
     if ae_email:
         organizer = vCalAddress(f"mailto:{ae_email}")
@@ -128,43 +179,69 @@ def invite_ics(booking: Booking, ae_name: str, ae_email: str | None, manage_url:
     return calendar.to_ical()
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A meeting link's booking as it is now, the token to act on it, what the page says
+    first, and the language of the conversation that booked it."""
+
+    services: Services
+    booking: Booking | None
+    token: str
+    language: str
+    notice: str = ""
+
+
 def setup_meetings(app: Sanic) -> None:
-    def lookup(token: str) -> tuple[Services, Booking | None]:
+    def lookup_current(token: str) -> _Found:
+        """The link's booking, or the one it was moved to: with that booking's own token and a notice."""
         services: Services = app.ctx.services
         links = services.links
         booking_id = links.booking_id(token) if links else None
-        return services, services.bookings.get(booking_id) if booking_id else None
-
-    def lookup_current(token: str) -> tuple[Services, Booking | None, str, str]:
-        """The link's booking, or the one it was moved to: with that booking's own token and a notice."""
-        services, booking = lookup(token)
-        if booking is None or booking.replaced_by is None or services.links is None:
-            return services, booking, token, ""
+        booking = services.bookings.get(booking_id) if booking_id else None
+        if booking is None:
+            return _Found(services, None, token, DEFAULT_LANGUAGE)
+        language = services.leads.conversation_language(booking.reference)
+        if booking.replaced_by is None or links is None:
+            return _Found(services, booking, token, language)
         current = services.bookings.current(booking.id)
         if current is None or current.id == booking.id:
-            return services, booking, token, ""
-        return services, current, services.links.token(current.id), f"This meeting was moved to {_when(current)}."
+            return _Found(services, booking, token, language)
+        notice = _say("meeting_moved_to", language, when=_when(current, language))
+        return _Found(services, current, links.token(current.id), language, notice)
+
+    def answer(
+        found: _Found, notice_key: str | None, status: int = 200, booking: Booking | None = None
+    ) -> HTTPResponse:
+        """The meeting page of ``booking`` (by default the link's), with a notice by its phrase key."""
+        language = found.language
+        notice = _say(notice_key, language) if notice_key else ""
+        body = _meeting_body(found.services, booking or found.booking, found.token, language, notice)  # type: ignore[arg-type]
+        return _meeting_page(body, language, status)
 
     @app.get("/meetings/<token:str>")
     async def meeting(request: Request, token: str) -> HTTPResponse:
-        services, booking, token, notice = await asyncio.to_thread(lookup_current, token)
-        if booking is None:
+        found = await asyncio.to_thread(lookup_current, token)
+        if found.booking is None:
             return _not_found(request)
-        body = await asyncio.to_thread(_meeting_body, services, booking, token, notice)
-        return _page(request, "Your meeting", body)
+        body = await asyncio.to_thread(
+            _meeting_body, found.services, found.booking, found.token, found.language, found.notice
+        )
+        return _meeting_page(body, found.language)
 
     @app.get("/meetings/<token:str>/invite.ics")
     async def invite(request: Request, token: str) -> HTTPResponse:
-        services, booking, _token, _notice = await asyncio.to_thread(lookup_current, token)
+        found = await asyncio.to_thread(lookup_current, token)
+        services, booking = found.services, found.booking
         if booking is None:
             return _not_found(request)
         ae = services.team.by_key.get(booking.host_key)
         links = services.links
         ics = invite_ics(
             booking,
-            ae.name if ae else "our team",
+            _ae_name(services, booking, found.language),
             ae.email if ae else None,
             links.manage_url(booking.id) if links else None,
+            found.language,
         )
         return raw(
             ics,
@@ -174,83 +251,51 @@ def setup_meetings(app: Sanic) -> None:
 
     @app.post("/meetings/<token:str>/cancel")
     async def cancel(request: Request, token: str) -> HTTPResponse:
-        services, booking, token, _notice = await asyncio.to_thread(lookup_current, token)
+        found = await asyncio.to_thread(lookup_current, token)
+        services, booking = found.services, found.booking
         if booking is None:
             return _not_found(request)
-        notice = "Your meeting is cancelled. The calendar invite is withdrawn."
-        status = 200
+        notice, status = "meeting_cancelled_now", 200
         try:
             booking = await asyncio.to_thread(services.bookings.cancel, booking.id)
         except BookingNotFound:
-            notice = "This meeting was already cancelled."
+            notice = "meeting_already_cancelled"
         except CalendarUnavailable:
             logger.exception("cancelling booking %s failed", booking.id)
-            notice, status = (
-                "We couldn't reach the calendar just now, so the meeting still stands. Please try again in a minute.",
-                503,
-            )
+            notice, status = "meeting_calendar_down_stands", 503
         fresh = await asyncio.to_thread(services.bookings.get, booking.id)
-        return _page(request, "Your meeting", _meeting_body(services, fresh or booking, token, notice), status)
+        return answer(found, notice, status, fresh or booking)
 
     @app.post("/meetings/<token:str>/move")
     async def move(request: Request, token: str) -> HTTPResponse:
-        services, booking, token, _notice = await asyncio.to_thread(lookup_current, token)
+        found = await asyncio.to_thread(lookup_current, token)
+        services, booking = found.services, found.booking
         if booking is None:
             return _not_found(request)
         if len(request.body or b"") > MAX_FORM_BYTES:
-            return _page(request, "Your meeting", "<p>That request was too large.</p>", 413)
+            return _meeting_page(f"<p>{_say_html('meeting_too_large', found.language)}</p>", found.language, 413)
         raw_start = request.form.get("start") if request.form else None
         try:
             start = datetime.fromisoformat(str(raw_start)) if raw_start else None
         except ValueError:
             start = None
         if start is None or start.tzinfo is None:
-            return _page(
-                request,
-                "Your meeting",
-                _meeting_body(services, booking, token, "Please pick one of the times below."),
-                400,
-            )
+            return answer(found, "meeting_pick_below", 400)
         if not booking.active:
-            return _page(
-                request,
-                "Your meeting",
-                _meeting_body(services, booking, token, "This meeting was cancelled; book a new one in the chat."),
-                409,
-            )
+            return answer(found, "meeting_cancelled_book_anew", 409)
         if all(slot.start != start for slot in await asyncio.to_thread(_other_times, services, booking)):
-            return _page(
-                request,
-                "Your meeting",
-                _meeting_body(services, booking, token, "That time is no longer free. Here are the current times."),
-                409,
-            )
+            return answer(found, "meeting_time_gone", 409)
         ae = services.team.by_key.get(booking.host_key)
         if ae is None:  # the AE left the team since: nobody to move the meeting with
-            return _page(
-                request, "Your meeting", _meeting_body(services, booking, token, "Please book anew in the chat."), 409
-            )
+            return answer(found, "meeting_book_anew", 409)
         try:
             moved = await asyncio.to_thread(services.bookings.reschedule, booking.id, start, ae.schedule())
         except SlotTaken:
-            return _page(
-                request,
-                "Your meeting",
-                _meeting_body(services, booking, token, "That time was just taken. Here are the current times."),
-                409,
-            )
+            return answer(found, "meeting_time_taken", 409)
         except BookingError:
             logger.exception("moving booking %s failed", booking.id)
-            return _page(
-                request,
-                "Your meeting",
-                _meeting_body(
-                    services, booking, token, "We couldn't reach the calendar just now; your meeting is unchanged."
-                ),
-                503,
-            )
+            return answer(found, "meeting_calendar_down_unchanged", 503)
         links = services.links
         assert links is not None
-        new_token = links.token(moved.id)
-        body = _meeting_body(services, moved, new_token, "Your meeting is moved. The calendar invite is updated.")
-        return _page(request, "Your meeting", body)
+        moved_to = _Found(services, moved, links.token(moved.id), found.language)
+        return answer(moved_to, "meeting_moved")
