@@ -85,6 +85,12 @@ def _ae_name(key: str | None, language: str = DEFAULT_LANGUAGE) -> str:
     return ae.name if ae else phrase("our_team", language)
 
 
+def _ae_first_name(key: str | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The AE's first name ("Oliver"), or the whole of "our team" when nobody is named."""
+    ae = services().team.by_key.get(key or "")
+    return ae.name.split()[0] if ae and ae.name.split() else phrase("our_team", language)
+
+
 def _offered(tracker: Tracker) -> List[OfferedSlot]:
     """The times the tracker says were offered: only to read the visitor's pick; a pick
     is booked only if our own records show it was offered (ChatBooking.book)."""
@@ -264,9 +270,11 @@ class ValidateBookingForm(FormValidationAction):
             CALENDAR_ERRORS.labels(step="book", error="unavailable").inc()
             failures = int(tracker.get_slot(FAILURES_SLOT) or 0) + 1
             if failures >= MAX_BOOKING_FAILURES:  # don't keep the visitor tapping: a person books instead
-                dispatcher.utter_message(response="utter_booking_failed_again", ae_name=_ae_name(pick.ae).split()[0])
+                dispatcher.utter_message(
+                    response="utter_booking_failed_again", ae_name=_ae_first_name(pick.ae, language)
+                )
                 return {PICK_SLOT: NONE_SUIT, FAILURES_SLOT: failures}
-            dispatcher.utter_message(response="utter_booking_failed", ae_name=_ae_name(pick.ae).split()[0])
+            dispatcher.utter_message(response="utter_booking_failed", ae_name=_ae_first_name(pick.ae, language))
             return {PICK_SLOT: None, FAILURES_SLOT: failures}
         previous = tracker.get_slot(BOOKING_SLOT)
         if isinstance(previous, str) and previous != booking.id:
@@ -322,7 +330,9 @@ class ActionBookingOutcome(Action):
                 return [SlotSet(STAGE_SLOT, "booked")]
         if outcome == DECLINED_PICK:
             await store_call(svc.routing_log.record_request, tracker.sender_id, DECLINED, decision)
-            dispatcher.utter_message(response="utter_meeting_declined", ae_name=ae_name.split()[0])
+            dispatcher.utter_message(
+                response="utter_meeting_declined", ae_name=_ae_first_name(decision.ae if decision else None, language)
+            )
             return [SlotSet(STAGE_SLOT, "declined")]
         preferred = tracker.get_slot(PREFERRED_TIMES_SLOT)
         await store_call(
@@ -354,8 +364,8 @@ def confirm(dispatcher: CollectingDispatcher, booking: Booking, tracker: Tracker
         response="utter_booked_invite" if booking.meet_link or booking.invites_sent else "utter_booked",
         when=f"{slot_label(booking.start, zone, language)}–{time_label(booking.end, zone, language)}",
         zone=zone_label(zone, booking.start),
-        ae_name=_ae_name(booking.host_key),
-        ae_first=_ae_name(booking.host_key).split()[0],
+        ae_name=_ae_name(booking.host_key, language),
+        ae_first=_ae_first_name(booking.host_key, language),
         email=booking.attendee_email or phrase("you", language),
         minutes=int((booking.end - booking.start).total_seconds() // 60),
         links=extra,

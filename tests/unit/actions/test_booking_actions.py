@@ -259,8 +259,16 @@ def test_a_decline_is_kept_and_the_ae_follows_up(
         ActionBookingOutcome(), make_tracker(domain, slots={**slots, **values(events)}, active_loop=None), domain
     )
     assert said[0]["response"] == "utter_meeting_declined"
+    assert said[0]["ae_name"] in {ae.name.split()[0] for ae in services.team.by_key.values()}
     with services.leads._sessions() as session:
         assert [r.kind for r in session.execute(select(MeetingRequest)).scalars()] == ["declined"]
+
+
+def test_a_lead_with_no_ae_hears_of_our_team_whole(services: Services, domain: Dict[str, Any]) -> None:
+    tracker = make_tracker(domain, slots={"slot_pick": "declined", "language": "de"}, active_loop=None)
+    _, said = run(ActionBookingOutcome(), tracker, domain)
+    assert said[0]["response"] == "utter_meeting_declined"
+    assert said[0]["ae_name"] == "unser Team"  # not "unser" (the first word), nor English
 
 
 def test_a_change_of_mind_books_the_new_time_and_cancels_the_old(
@@ -308,6 +316,8 @@ def test_a_calendar_outage_is_told_honestly_then_a_person_books(
     slots = offer(services, domain, lead)
     events, messages = run(ValidateBookingForm(), form_tracker(domain, slots, "the first one", "inform"), domain)
     assert [m["response"] for m in messages] == ["utter_booking_failed"] and values(events)["slot_pick"] is None
+    first_names = {ae.name.split()[0] for ae in services.team.by_key.values()}
+    assert messages[0]["ae_name"] in first_names
     again = {**slots, **values(events)}
     events, messages = run(ValidateBookingForm(), form_tracker(domain, again, "the first one", "inform"), domain)
     assert [m["response"] for m in messages] == ["utter_booking_failed_again"]
