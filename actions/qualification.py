@@ -92,6 +92,9 @@ SENIOR = frozenset(
     {Seniority.C_LEVEL, Seniority.VP, Seniority.HEAD, Seniority.DIRECTOR, Seniority.FOUNDER, Seniority.MANAGER}
 )
 
+#: A visitor's request for another language ("can we do this in English?"): it is kept.
+SWITCH_LANGUAGE = "switch_language"
+
 
 def texts_to_scan(tracker: Tracker) -> List[str]:
     """The visitor's words that may hold answers: before the form has asked
@@ -200,7 +203,8 @@ class ValidateQualificationForm(FormValidationAction):
         )
         language = visitor_language(tracker)
         earlier = language_before_turn(tracker.events)
-        if earlier is not None and tracker.get_slot(REQUESTED_SLOT) in LANGUAGELESS_ANSWERS:
+        asked_for_it = (tracker.latest_message.get("intent") or {}).get("name") == SWITCH_LANGUAGE
+        if earlier is not None and not asked_for_it and tracker.get_slot(REQUESTED_SLOT) in LANGUAGELESS_ANSWERS:
             events.append(SlotSet(LANGUAGE_SLOT, earlier))  # a name or an email: the language stays
             language = earlier
         if answers or asked:

@@ -57,10 +57,14 @@ _CUE = re.compile(
 #: The product being asked about, not the conversation: "does the bot speak Spanish?".
 _ABOUT_PRODUCT = re.compile(
     r"\b(?:it|bot|chatbot|widget|product|tool|support|supports|supported|languages?|sprachen|unterstutzt|"
-    r"idiomas?|soporta|langues?|gere|prend)\b",
+    r"idiomas?|soporta|langues?|gere|prend|"
+    # talk of the visitors' or customers' languages, or a demo held in one: no request to the bot
+    r"visitors?|customers?|clients?|besucher|kunden|visitantes?|clientes?|visiteurs?|"
+    r"demo|demos|demonstration|demostracion|vorfuhrung|demonstracion)\b",
     re.I,
 )
 _MAX_REQUEST_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?;]+|\s[-–—]\s")
 
 
 def _folded(text: str) -> str:
@@ -70,15 +74,28 @@ def _folded(text: str) -> str:
 
 
 def requested_language(text: str) -> str | None:
-    """The language a message asks the bot to speak, if it asks for one."""
+    """The language a message asks the bot to speak, if it asks for one: the message, or one
+    of its sentences ("can we switch to English please? it's easier for my team")."""
     folded = _folded(text[:MAX_CHARS])
+    whole = _requested_in(folded, alone=True)
+    if whole:
+        return whole
+    sentences = _SENTENCE_END.split(folded)
+    if len(sentences) < 2:
+        return None
+    return next(filter(None, (_requested_in(sentence, alone=False) for sentence in sentences)), None)
+
+
+def _requested_in(folded: str, alone: bool) -> str | None:
+    """``alone``: the whole message, where one word ("Deutsch?") is a request; a sentence of
+    a longer message asks only with a cue ("... y portugués?" is no request)."""
     words = _WORD.findall(folded)
     if not words or len(words) > _MAX_REQUEST_WORDS:
         return None
     named = [_NAMES[w] for w in words if w in _NAMES]
     if len(set(named)) != 1 or _ABOUT_PRODUCT.search(folded):
         return None
-    if len(words) == 1 or _CUE.search(folded):  # "Deutsch?", "in English please"
+    if (alone and len(words) == 1) or _CUE.search(folded):  # "Deutsch?", "in English please"
         return named[0]
     return None
 

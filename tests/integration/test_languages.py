@@ -110,6 +110,19 @@ def test_the_browsers_language_opens_the_conversation_and_a_visitor_can_switch(s
     assert texts[-1] == english["utter_ask_work_email"]
 
 
+def test_a_switch_asked_for_at_a_name_or_email_question_is_kept(stack: Stack) -> None:
+    french, english = response_texts("fr"), response_texts("en")
+    visitor = Visitor(stack, metadata={"languages": ["fr-FR"]})
+    visitor.texts("Bonjour, je voudrais une démo")
+    visitor.texts("/give_consent")
+    assert visitor.texts("on perd des leads le soir et le week-end")[-1] == french["utter_ask_full_name"]
+    assert visitor.texts("Claire Martin")[-1] == french["utter_ask_work_email"]
+    texts = visitor.texts("Could we do this in English? I'm more comfortable in English")
+    assert texts[0] == english["utter_language_switched"]
+    assert texts[-1] == english["utter_ask_work_email"]  # the question again, in English
+    assert visitor.texts("claire@lemoine-transports.fr")[-1] == english["utter_ask_company"]
+
+
 def test_a_forged_language_is_english_and_breaks_nothing(stack: Stack, lead_store: LeadStore) -> None:
     english = response_texts("en")
     visitor = Visitor(stack)

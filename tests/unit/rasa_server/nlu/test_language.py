@@ -44,6 +44,10 @@ def test_a_huge_message_is_read_only_as_far_as_it_needs() -> None:
         ("en français svp", "fr"),
         ("Vous parlez français ?", "fr"),
         ("can we speak Italian?", "it"),
+        ("can we switch to English please? it's easier for my team to read the transcript", "en"),
+        ("Could we do this in English? I'm more comfortable in English", "en"),
+        ("Können wir bitte auf Deutsch weitermachen? Mein Englisch ist nicht so gut.", "de"),
+        ("perdón, ¿podemos seguir en español? no entiendo bien todo", "es"),
     ],
 )
 def test_a_request_for_a_language_is_read_in_any_of_ours(text: str, language: str) -> None:
@@ -59,6 +63,12 @@ def test_a_request_for_a_language_is_read_in_any_of_ours(text: str, language: st
         "I'm German, 300 people at Kornfeld, we want a demo next month for our sales team",
         "we sell to French and Spanish customers",
         "hello",
+        "does the bot speak Spanish? we have a lot of customers in Mexico and Spain",
+        "el bot habla español? y portugués? tenemos clientes en Brasil",
+        "¿Qué pasa si el visitante escribe en inglés?",
+        "Hola, ¿tienen una demo en español?",
+        "Und wenn ein Besucher auf Englisch schreibt?",
+        "We are a team of 40 in Lyon, most of our visitors write in French or in Dutch, can the bot do both?",
     ],
 )
 def test_talk_of_languages_is_no_request(text: str) -> None:
