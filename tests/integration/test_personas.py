@@ -56,8 +56,6 @@ KNOWN_FAILURES: Dict[str, str] = {
     "'Valencia' is not recognised as a time zone: booked in UTC)",
     "es_navegador_ingles_escribe_espanol": "turns 12-13: 'hora de Miami' not recognised as a time zone: booked in UTC "
     "instead of America/New_York",
-    "es_cambio_a_ingles": "turn 6: 'can we switch to English please? ...' (asked the company) is kept as the company "
-    "name and the bot asks the role in Spanish; English only from turn 8",
     # French
     "fr_qc_allo_clavardage": "turns 12-13: 'Montréal' not recognised as a time zone: booked in UTC instead of "
     "America/Toronto",
@@ -72,8 +70,6 @@ KNOWN_FAILURES: Dict[str, str] = {
     "again and stays empty: nurture instead of cql",
     "fr_correction_je_voulais_dire_90": "turn 9: 'pardon, je voulais dire 90, pas 9' (asked the timeline) is read as "
     "a timeline answer and gets the timeline hint; the size stays 9: nurture instead of cql",
-    "fr_passage_a_l_anglais": "turn 5: 'Could we do this in English?' gets 'Sure, let's continue in English.' and "
-    "then the email question again in French; French until turn 8, English from turn 9",
     "fr_grand_groupe_se_renseigne_nurture": "turn 1: 'je me renseigne sur les outils de chat pour un benchmark "
     "interne' gets the student/research close (utter_close_student): a 3,000-person prospect never qualified",
 }
