@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
 import pytz
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, get_datetime_format
 
 from answers.normalise import clean
@@ -117,6 +118,17 @@ def parse_timezone(text: str | None) -> str | None:
 _LOCALES = {"en": "en_GB"}
 
 
+@lru_cache(maxsize=32)
+def _locale(language: str) -> Locale:
+    """Babel's locale for ``language``. A language CLDR has no data for (a code the ops added
+    that Babel does not know) gets English dates, as its texts fall back to English: the
+    offer must still show its times."""
+    try:
+        return Locale.parse(_LOCALES.get(language, language))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(_LOCALES["en"])
+
+
 def zone_label(zone: str, at: datetime) -> str:
     """How the offer names the zone: "Europe/Berlin (CET)"; just the name when
     the abbreviation is only a number."""
@@ -130,7 +142,7 @@ def slot_label(start: datetime, zone: str, language: str = "en") -> str:
     """A slot as the visitor reads it, in their language (CLDR's words and order, by Babel):
     "Tue 24 Nov, 10:00", "Di., 24. Nov., 10:00", "mar, 24 nov, 10:00", "mar. 24 nov., 10:00"."""
     local = start.astimezone(ZoneInfo(zone))
-    locale = _LOCALES.get(language, language)
+    locale = _locale(language)
     day = format_skeleton("MMMEd", local, locale=locale)
     time = format_skeleton("Hm", local, locale=locale)
     return str(get_datetime_format("medium", locale=locale)).format(time, day)
@@ -138,4 +150,4 @@ def slot_label(start: datetime, zone: str, language: str = "en") -> str:
 
 def time_label(at: datetime, zone: str, language: str = "en") -> str:
     """A time of day in the visitor's language: "10:30"."""
-    return format_skeleton("Hm", at.astimezone(ZoneInfo(zone)), locale=_LOCALES.get(language, language))
+    return format_skeleton("Hm", at.astimezone(ZoneInfo(zone)), locale=_locale(language))
