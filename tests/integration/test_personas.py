@@ -35,12 +35,6 @@ KNOWN_FAILURES: Dict[str, str] = {
     # German
     "de_ch_gruezi_hosting_frage": "turn 1: 'läuft Ihr Bot auch auf Servern in der Schweiz? ...' gets the support close "
     "(utter_close_support): a prospect's hosting question read as an existing customer's support request",
-    "de_alles_in_einer_nachricht": "turns 3-7: name, company, role and size asked again after the opening gave them "
-    "('Katrin Weber hier, Vertriebsleiterin bei der Hanse Logistik GmbH, ... ca. 350 Mitarbeiter'); only the email "
-    "and the budget were taken (an English opening gives all five)",
-    "de_at_servus_alles_auf_einmal": "turns 3-7: name, company, role and size asked again after the opening; turn 8: "
-    "'nächstes Monat' (Austrian) not understood as a timeline, turn 10: 'schau ma noch' not understood as exploring: "
-    "nurture instead of cql",
     "de_korrektur_ich_meinte_250": "turn 9: 'sorry, ich meinte 250' (asked the timeline) is read as a timeline answer "
     "and gets the timeline hint; the size stays 25: nurture instead of cql",
     "de_konzern_recherche_nurture": "turn 1: 'wir evaluieren gerade verschiedene Chat-Tools für unsere Website' gets "
@@ -49,8 +43,6 @@ KNOWN_FAILURES: Dict[str, str] = {
     "es_mx_usted_agendar": "turn 9: 'en los próximos dos meses' (asked the timeline) answered with the pricing text, "
     "turn 10: the same answer gets utter_side_again_in_form and the timeline is dropped; turn 11: 'ya está autorizado' "
     "not understood as approved; turns 14-15: 'Ciudad de México' not recognised as a time zone: booked in UTC",
-    "es_pe_todo_en_un_mensaje": "turns 3-7: name, company, role and size asked again after the opening gave them "
-    "('soy Javier Morales, CEO de Fintech Andina (unos 120 empleados)'); only the email and the budget were taken",
     "es_correccion_quise_decir_300": "turn 10: 'perdón, quise decir 300' (asked the timeline) is read as a timeline "
     "answer and gets the timeline hint; the size stays 30: nurture instead of cql (and once understood, turns 14-15: "
     "'Valencia' is not recognised as a time zone: booked in UTC)",
@@ -63,8 +55,6 @@ KNOWN_FAILURES: Dict[str, str] = {
     "vendor close (utter_close_vendor): a prospect read as a vendor pitch, never qualified",
     "fr_ch_hebergement_suisse": "turn 9: 'environ 1'200 collaborateurs' (Swiss thousands separator) not understood, "
     "hint, then kept as typed with no size: nurture instead of cql",
-    "fr_tout_dans_le_premier_message": "turns 3-7: name, company, role and size asked again after the opening gave "
-    "them ('Julien Mercier, DG de Mercier Transports (environ 500 salariés)'); only the email and the budget were taken",
     "fr_lu_questions_prix_pipedrive_pourquoi": "turn 10: 'pourquoi vous me demandez tout ça ?' right after a "
     "Pipedrive question (size on the table) gets the size's why, then the timeline question: the size is never asked "
     "again and stays empty: nurture instead of cql",
