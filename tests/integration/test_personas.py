@@ -33,8 +33,6 @@ VISITORS_PER_LANGUAGE = 15  # issue 19: at least 15 of our own in each language
 #: "bot said" → "visitor said" → what happened. English visitors never go here.
 KNOWN_FAILURES: Dict[str, str] = {
     # German
-    "de_ch_gruezi_hosting_frage": "turn 1: 'läuft Ihr Bot auch auf Servern in der Schweiz? ...' gets the support close "
-    "(utter_close_support): a prospect's hosting question read as an existing customer's support request",
     "de_korrektur_ich_meinte_250": "turn 9: 'sorry, ich meinte 250' (asked the timeline) is read as a timeline answer "
     "and gets the timeline hint; the size stays 25: nurture instead of cql",
     "de_konzern_recherche_nurture": "turn 1: 'wir evaluieren gerade verschiedene Chat-Tools für unsere Website' gets "
